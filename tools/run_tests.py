@@ -22,6 +22,10 @@ def main():
     skip, force = cfg.tst_flags.split(), a.flags.split()
     files = sorted(f.absolute() for f in nbglob(a.path, as_path=True) if not f.name.startswith("_"))
     if not files: sys.exit("run_tests: no notebooks found to test")
+    # one notebook per worker: give each worker its share of the cores, so that PyTorch's thread pools do not
+    # oversubscribe the machine (2 workers x 2 threads on 2 cores runs many times slower than 2 x 1)
+    threads = str(max(1, (os.cpu_count() or 1) // max(1, a.n_workers)))
+    for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"): os.environ.setdefault(v, threads)
     t0 = time.time()
     os.chdir(cfg.nbs_path)
     res = parallel(test_nb, files, skip_flags=skip, force_flags=force, n_workers=a.n_workers,
