@@ -49,29 +49,46 @@ def svi_refine(model, # a VAE following the model protocol
 # %% ../nbs/21_baselines.ipynb #3a3c50b8
 class SAVAECB(Callback):
     "SA-VAE (Kim et al. 2018): refine $(\\mu, \\log\\sigma^2)$ by SGD with momentum before $z$ is drawn, in training and evaluation."
-    def __init__(self, steps:int=20, lr:float=1.0, momentum:float=0.5, clip:float=5.0):
+    def __init__(self, steps:int=20, # T, refinement steps (Kim: 20)
+                 lr:float=1.0, # $\eta$ of the refinement (Kim: 1)
+                 momentum:float=0.5, # $m$ (Kim: 0.5)
+                 clip:float=5.0 # norm clip of each refinement gradient (Kim: 5)
+                ):
         self.kw = dict(steps=steps, lr=lr, momentum=momentum, clip=clip)
     def after_encode(self):
+        "Replace the learner's `mu`, `logvar` by the refined ones (differentiable in training, detached in evaluation)."
         L = self.learn
         L.mu, L.logvar = svi_refine(L.model, L.x, L.mu, L.logvar, create_graph=L.training, **self.kw)
         if not L.training: L.mu, L.logvar = L.mu.detach(), L.logvar.detach()
 
 class SVIModel(nn.Module):
     "A VAE whose `encode` returns SA-VAE's refined parameters (for the metrics at test time); `log_px_z` unchanged."
-    def __init__(self, model:nn.Module, **kw):
+    def __init__(self, model:nn.Module, # a trained VAE following the model protocol
+                 **kw # `svi_refine` settings: steps, lr, momentum, clip (default Kim's 20, 1.0, 0.5, 5.0)
+                ):
         super().__init__(); self.model, self.kw = model, {"steps": 20, "lr": 1.0, "momentum": 0.5, "clip": 5.0, **kw}
-    def encode(self, x):
+    def encode(self, x # a batch of B inputs
+              ): # refined `(mu, logvar)`, each (B, D), detached
+        "The encoder's output refined by `svi_refine` (which turns gradients on itself, so `torch.no_grad` is fine)."
         mu, logvar = self.model.encode(x)
         mu, logvar = svi_refine(self.model, x, mu.detach(), logvar.detach(), create_graph=False, **self.kw)
         return mu.detach(), logvar.detach()
-    def log_px_z(self, x, z): return self.model.log_px_z(x, z)
+    def log_px_z(self, x, # a batch of B inputs
+                 z # latents (B, D) or (S, B, D)
+                ): # (B,) or (S, B)
+        "The wrapped model's $\\log p_\\theta(x|z)$."
+        return self.model.log_px_z(x, z)
 
 # %% ../nbs/21_baselines.ipynb #cb5f42d9
 class BurnIn:
     "He et al.'s inner-loop stopping rule: compare the mean loss of each window of steps with the previous window's."
-    def __init__(self, window:int=15, max_steps:int=100):
+    def __init__(self, window:int=15, # steps per window (He et al.: 15 for text, 10 for images)
+                 max_steps:int=100 # stop after this many steps in any case
+                ):
         self.window, self.max_steps, self.prev, self.cur, self.n, self.steps = window, max_steps, math.inf, 0., 0, 0
-    def update(self, loss_sum:float, n:int)->bool: # True: stop the inner loop
+    def update(self, loss_sum:float, # the step's loss summed over its examples (or tokens)
+               n:int # how many examples (or tokens) it covers
+              )->bool: # True: stop the inner loop
         "Record one encoder step (summed loss over `n` examples or tokens)."
         self.cur, self.n, self.steps = self.cur + loss_sum, self.n + n, self.steps + 1
         if self.steps >= self.max_steps: return True
@@ -83,7 +100,9 @@ class BurnIn:
 
 class AggressiveSwitch:
     "When to end aggressive training: text, the first epoch whose validation MI falls; images, 5 epochs without a new best."
-    def __init__(self, mode:str="text", patience:int=5):
+    def __init__(self, mode:str="text", # "text" or "images"
+                 patience:int=5 # images: epochs without a new best MI before the switch
+                ):
         if mode not in ("text", "images"): raise ValueError(f"AggressiveSwitch: mode must be 'text' or 'images', not {mode!r}")
         self.mode, self.patience, self.on, self.prev, self.best, self.bad = mode, patience, True, -math.inf, -math.inf, 0
     def update(self, mi:float)->bool: # whether aggressive mode stays on
@@ -97,11 +116,18 @@ class AggressiveSwitch:
             else: self.bad += 1
             if self.bad >= self.patience: self.on = False
         return self.on
-    def state_dict(self): return dict(vars(self))
-    def load_state_dict(self, d): vars(self).update(d)
+    def state_dict(self):
+        "Every attribute, for checkpoints."
+        return dict(vars(self))
+    def load_state_dict(self, d # what `state_dict` returned
+                       ):
+        "Restore what `state_dict` saved."
+        vars(self).update(d)
 
 # %% ../nbs/21_baselines.ipynb #e7b51188
-def encoder_params(model:nn.Module, x)->list[nn.Parameter]:
+def encoder_params(model:nn.Module, # a VAE following the model protocol
+                   x # one batch of inputs, to trace `model.encode` with
+                  )->list[nn.Parameter]:
     "The parameters `model.encode` depends on (those that receive a gradient from it)."
     ps = [p for p in model.parameters() if p.requires_grad]
     mu, logvar = model.encode(x)
@@ -144,13 +170,16 @@ class LaggingCB(Callback):
         with torch.random.fork_rng(devices=[L.device] if L.device.type == "cuda" else []):   # leave the global RNG as it was
             self.enc = self._probe()
         self.opt = type(L.opt)(self.enc, lr=L.lr)   # the encoder's own optimiser, of the learner's kind
-    def before_fit(self): self._setup()
+    def before_fit(self):
+        "Find the encoder's parameters and make its optimiser."
+        self._setup()
     def _probe(self):
         L = self.learn
         b = random_batch(L.train_batches, L.device)
         if b is None: b = to_device(L.get_x(next(iter(L.train_batches))), L.device)
         return encoder_params(L.model, b)
     def before_batch(self):
+        "While aggressive: encoder-only steps on random batches until `BurnIn` says stop; logs `inner_steps`."
         L = self.learn
         if not (L.training and self.switch.on): return
         for g in self.opt.param_groups: g["lr"] = L.lr
@@ -165,13 +194,19 @@ class LaggingCB(Callback):
             if x is None: x = L.x                                  # batches of an unknown kind: reuse this one
         L.log("inner_steps", rule.steps)
     def before_step(self):
+        "While aggressive, the main step updates the decoder only: drop the encoder's gradients."
         if self.learn.training and self.switch.on:              # the main step updates the decoder only
             for p in self.enc: p.grad = None
     def after_epoch(self):
+        "Feed the epoch's validation MI to the switch."
         r = self.learn.history[-1]
         if "valid_mi" in r: self.switch.update(r["valid_mi"])
-    def state_dict(self): return {"switch": self.switch.state_dict(), "opt": self.opt.state_dict(), "inner_steps": self.inner_steps}
-    def load_state_dict(self, d):
+    def state_dict(self):
+        "The switch, the encoder's optimiser and the inner-step count, for checkpoints."
+        return {"switch": self.switch.state_dict(), "opt": self.opt.state_dict(), "inner_steps": self.inner_steps}
+    def load_state_dict(self, d # what `state_dict` returned
+                       ):
+        "Restore what `state_dict` saved (making the encoder's optimiser first)."
         self._setup()
         self.switch.load_state_dict(d["switch"]); self.opt.load_state_dict(d["opt"]); self.inner_steps = d["inner_steps"]
 
@@ -184,7 +219,13 @@ class MINECritic(nn.Module):
                 ):
         super().__init__()
         self.net = nn.Sequential(nn.Linear(x_dim + z_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1))
-    def scores(self, x, z, mu=None, logvar=None, h=None)->Tensor:
+    def scores(self, x, # (K, ...) inputs, flattened to (K, P)
+               z, # (K, D) latents
+               mu=None, # unused (the critic signature)
+               logvar=None, # unused
+               h=None # unused
+              )->Tensor: # (K, K): $T(x_j, z_i)$
+        "The statistics network on every pair $(x_j, z_i)$: $K^2$ passes."
         x = x.flatten(1).float() if isinstance(x, Tensor) else x
         K = z.shape[0]
         pairs = torch.cat([x[None].expand(K, -1, -1), z[:, None].expand(-1, K, -1)], -1)  # (K, K, P + D): (x_j, z_i)
@@ -199,9 +240,15 @@ def mine_dv(scores:Tensor # (K, K): $T(x_j, z_i)$
 
 class MINECB(Callback):
     "VAE-MINE: add $-\\lambda\\,\\hat I_{DV}$ from a non-separable statistics network; its parameters join the optimiser."
-    def __init__(self, critic:MINECritic, lam:float=1.0): self.critic, self.lam = critic, lam
-    def modules(self): return {"mine": self.critic}
+    def __init__(self, critic:MINECritic, # the statistics network
+                 lam:float=1.0 # $\lambda$, the weight of $\hat I_{DV}$
+                ):
+        self.critic, self.lam = critic, lam
+    def modules(self):
+        "The statistics network, so that it is trained and checkpointed."
+        return {"mine": self.critic}
     def after_loss(self):
+        "Add the term $-\\lambda\\,\\hat I_{DV}$ and log `mine_dv` (batches of fewer than 2: nothing)."
         L = self.learn
         if L.z.shape[0] < 2: return
         i = mine_dv(self.critic.scores(L.x, L.z)); L.terms["mine"] = -self.lam * i; L.log("mine_dv", i)

@@ -76,7 +76,9 @@ def check_kl()->Check:
     return Check("KL(q(z|x) || p(z)) vs torch.distributions", est, ref, "1e-10 nats", abs(est - ref) < 1e-10)
 
 # %% ../nbs/07_checks.ipynb #6df87e57
-def check_infonce_bound(K:int=64, n_batches:int=200)->list[Check]:
+def check_infonce_bound(K:int=64, # pairs per batch
+                        n_batches:int=200 # batches averaged for each estimate
+                       )->list[Check]: # one row for I = 1 nat and one for I = 5 nats
     "$\\mathbb E[c] + \\log K \\le \\min(I, \\log K)$ with the optimal critic; close to $I$ when $I \\ll \\log K$."
     g, out = torch.Generator().manual_seed(4), []
     for I in (1.0, 5.0):
@@ -89,7 +91,8 @@ def check_infonce_bound(K:int=64, n_batches:int=200)->list[Check]:
     return out
 
 # %% ../nbs/07_checks.ipynb #60181e6d
-def check_self_critic_collapsed(K:int=32)->Check:
+def check_self_critic_collapsed(K:int=32 # pairs in the batch
+                               )->Check:
     "Self critic on $q(z|x)=p(z)$: $c = -\\log K$."
     g = torch.Generator().manual_seed(5)
     mu = logvar = torch.zeros(K, 4, dtype=torch.float64)
@@ -110,7 +113,8 @@ def run_checks(checks:list[Callable]|None=None, # functions returning a `Check` 
         r = f(); rows += r if isinstance(r, list) else [r]
     return rows
 
-def format_table(rows:list[Check])->str:
+def format_table(rows:list[Check] # results of the `check_*` functions
+                )->str:
     "The rows as a fixed-width text table."
     w = max(len(r.name) for r in rows)
     lines = [f"{'check':<{w}}  {'fmn_nb':>12}  {'reference':>12}  {'tolerance':<16}  result", "-" * (w + 56)]

@@ -27,6 +27,7 @@ class Critic(nn.Module):
                logvar:Tensor, # (K, D) encoder log-variances $\log\sigma^2_j$
                h:Tensor|None=None # (K, F) trunk features $h_j$, for critics with `needs_features`
               )->Tensor: # (K, K): $f(x_j, z_i)$
+        "The (K, K) score matrix of the batch: row $i$ scores latent $z_i$ against every observation $x_j$."
         raise NotImplementedError
 
 # %% ../nbs/05_critics.ipynb #67acbddf
@@ -59,7 +60,13 @@ def critic_objective(critic:Critic, # any critic of this notebook (or a user's `
 # %% ../nbs/05_critics.ipynb #7d3142c9
 class SelfCritic(Critic):
     "The encoder as critic: $f(x_j, z_i) = \\log q_\\phi(z_i|x_j)$; no parameters of its own."
-    def scores(self, x, z, mu, logvar, h=None):
+    def scores(self, x, # $K$ observations (unused: the encoder's output already summarises them)
+               z, # (K, D) latents $z_i$
+               mu, # (K, D) encoder means $\mu_j$
+               logvar, # (K, D) encoder log-variances $\log\sigma^2_j$
+               h=None # unused
+              ): # (K, K): $\log q_\phi(z_i|x_j)$
+        "Scores $\\log q_\\phi(z_i|x_j)$ of every latent under every observation's posterior."
         # $\log q_\phi(z_i|x_j)$: z as (K, 1, D) against (1, K, D) -> (K, K)
         return log_normal_diag(z[:, None, :], mu[None, :, :], logvar[None, :, :])
 
@@ -73,9 +80,24 @@ def mlp(d_in:int, # input size
 
 class SeparableCritic(Critic):
     "$f(x_j, z_i) = g(x_j)^\\top k(z_i)$: subclasses give `embed_x` (K, E) and `embed_z` (K, E)."
-    def embed_x(self, x, mu, logvar, h): raise NotImplementedError
-    def embed_z(self, z:Tensor)->Tensor: raise NotImplementedError
-    def scores(self, x, z, mu, logvar, h=None):
+    def embed_x(self, x, # $K$ observations
+                mu, # (K, D) encoder means
+                logvar, # (K, D) encoder log-variances
+                h # (K, F) trunk features, or None
+               ): # (K, E): $g(x_j)$
+        "The $x$-embeddings $g(x_j)$, one row per observation."
+        raise NotImplementedError
+    def embed_z(self, z:Tensor # (K, D) latents
+               )->Tensor: # (K, E): $k(z_i)$
+        "The $z$-embeddings $k(z_i)$, one row per latent."
+        raise NotImplementedError
+    def scores(self, x, # $K$ observations
+               z, # (K, D) latents $z_i$
+               mu, # (K, D) encoder means
+               logvar, # (K, D) encoder log-variances
+               h=None # (K, F) trunk features, for critics with `needs_features`
+              ): # (K, K): $k(z_i)^\top g(x_j)$
+        "All $K^2$ scores from $2K$ embeddings: `embed_z(z) @ embed_x(...).T`."
         g_x, k_z = self.embed_x(x, mu, logvar, h), self.embed_z(z)   # (K, E) each: 2K passes
         if g_x.shape != k_z.shape:
             raise ValueError(f"critic: {type(self).__name__} embeds x to {tuple(g_x.shape)} but z to {tuple(k_z.shape)}; they must match")
@@ -93,8 +115,17 @@ class NNCritic(SeparableCritic):
         emb_dim = emb_dim or getattr(x_net, "out_dim", None)
         if emb_dim is None: raise ValueError("NNCritic: pass emb_dim, the size of x_net's output (x_net has no `out_dim`)")
         self.x_net, self.z_net = x_net, mlp(z_dim, emb_dim, hidden)
-    def embed_x(self, x, mu, logvar, h): return self.x_net(x)
-    def embed_z(self, z): return self.z_net(z)
+    def embed_x(self, x, # $K$ observations, as `x_net` takes them
+                mu, # unused
+                logvar, # unused
+                h # unused
+               ): # (K, E)
+        "$g(x_j)$: the user's $x$-network on the raw observations."
+        return self.x_net(x)
+    def embed_z(self, z # (K, D) latents
+               ): # (K, E)
+        "$k(z_i)$: the MLP $z$-network."
+        return self.z_net(z)
 
 # %% ../nbs/05_critics.ipynb #b3b75b43
 class HybridCritic(SeparableCritic):
@@ -110,14 +141,24 @@ class HybridCritic(SeparableCritic):
     @classmethod
     def for_model(cls, model, # a VAE with `features` and `encode_features`
                   x, # one example batch, used only to read the sizes F and D
-                  **kwargs)->"HybridCritic":
+                  **kwargs # passed on to `HybridCritic`: `emb_dim`, `hidden`
+                 )->"HybridCritic":
         "A hybrid critic sized for `model`'s trunk and latent."
         if not callable(getattr(model, "features", None)):
             raise ValueError(f"HybridCritic: {type(model).__name__} has no `features(x)`: the hybrid critic needs the encoder's trunk")
         with torch.no_grad(): h = model.features(x); mu, _ = model.encode_features(h)
         return cls(h.shape[-1], mu.shape[-1], **kwargs)
-    def embed_x(self, x, mu, logvar, h): return self.head(h)
-    def embed_z(self, z): return self.z_net(z)
+    def embed_x(self, x, # unused: the trunk features `h` stand for it
+                mu, # unused
+                logvar, # unused
+                h # (K, F) trunk features `model.features(x)`
+               ): # (K, E)
+        "The critic's own head on the encoder's trunk features."
+        return self.head(h)
+    def embed_z(self, z # (K, D) latents
+               ): # (K, E)
+        "$k(z_i)$: the MLP $z$-network."
+        return self.z_net(z)
 
 # %% ../nbs/05_critics.ipynb #c09e6f06
 def take_rows(x, # a tensor, or a tuple/list of tensors, each with $K$ rows
@@ -128,7 +169,12 @@ def take_rows(x, # a tensor, or a tuple/list of tensors, each with $K$ rows
     if isinstance(idx, int): idx = slice(idx, idx + 1)
     return x if x is None else x[idx]
 
-def pairwise_scores(critic:Critic, x, z:Tensor, mu:Tensor, logvar:Tensor, h:Tensor|None=None
+def pairwise_scores(critic:Critic, # any critic
+                    x, # $K$ observations (a tensor, or a tuple whose tensors have $K$ rows)
+                    z:Tensor, # (K, D) latents
+                    mu:Tensor, # (K, D) encoder means
+                    logvar:Tensor, # (K, D) encoder log-variances
+                    h:Tensor|None=None # (K, F) trunk features, for critics with `needs_features`
                    )->Tensor: # (K, K): $f(x_j, z_i)$, from $K^2$ separate critic calls
     "Reference scoring: every pair $(x_j, z_i)$ through the critic on its own ($K^2$ passes)."
     K = z.shape[0]

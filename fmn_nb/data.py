@@ -42,7 +42,8 @@ def _atomic_write(path, data:bytes) -> Path:
         Path(tmp).unlink(missing_ok=True); raise
     return path
 
-def file_sha256(path) -> str:
+def file_sha256(path # the file to hash
+               ) -> str: # 64 hexadecimal digits
     "The SHA-256 hex digest of a file."
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -140,8 +141,14 @@ class Vocab:
     def __len__(self): return len(self.itos)
     def __getitem__(self, w:str) -> int: return self.stoi.get(w, UNK)
     def __contains__(self, w:str) -> bool: return w in self.stoi
-    def encode(self, tokens) -> list[int]: return [self.stoi.get(w, UNK) for w in tokens]
-    def decode(self, ids) -> list[str]: return [self.itos[int(i)] for i in ids]
+    def encode(self, tokens # a sequence of token strings
+              ) -> list[int]:
+        "The ids of `tokens`; unknown words (and `_UNK`) become `<unk>` = 3."
+        return [self.stoi.get(w, UNK) for w in tokens]
+    def decode(self, ids # a sequence of ids (ints or 0-d tensors)
+              ) -> list[str]:
+        "The tokens of `ids`, special tokens included."
+        return [self.itos[int(i)] for i in ids]
     def __repr__(self): return f"Vocab({len(self)} ids: 4 specials + {len(self) - 4} words)"
 
 # %% ../nbs/10_data.ipynb #371184e8
@@ -191,14 +198,27 @@ class TextDataset:
     def __len__(self): return len(self.ids)
     def __getitem__(self, i) -> Tensor: return torch.tensor(self.ids[i], dtype=torch.long)
     @property
-    def n_tokens(self) -> int: return int(self.lengths.sum()) - len(self)  # words + </s> per document
+    def n_tokens(self) -> int:
+        "Tokens the decoder predicts: words + `</s>` per document (the denominator of perplexity)."
+        return int(self.lengths.sum()) - len(self)  # words + </s> per document
     @property
-    def unk_rate(self) -> float: return sum(s.count(UNK) for s in self.ids) / self.n_tokens
-    def text(self, i:int) -> str: return " ".join(self.vocab.decode(self.ids[i][1:-1]))
+    def unk_rate(self) -> float:
+        "Fraction of the predicted tokens that are `<unk>`."
+        return sum(s.count(UNK) for s in self.ids) / self.n_tokens
+    def text(self, i:int # index of a document
+            ) -> str:
+        "Document `i` as a string of words, without `<s>` and `</s>`."
+        return " ".join(self.vocab.decode(self.ids[i][1:-1]))
     def __repr__(self): return f"TextDataset({self.name!r}: {len(self)} documents, {self.n_tokens} predicted tokens)"
 
     @classmethod
-    def from_file(cls, path, vocab:Vocab, labels=None, max_length=None, drop=False, name=None):
+    def from_file(cls, path, # a corpus file in the He et al. format (see `read_text`)
+                  vocab:Vocab, # maps tokens to ids (built from the training split)
+                  labels=None, # True: every line has a `label<TAB>` column; False: none; None: as line 1
+                  max_length=None, # longest allowed document in tokens (None: no limit)
+                  drop=False, # skip empty and over-long lines instead of failing
+                  name=None # used in error messages (default: the file's name)
+                 ):
         "Read a corpus file (see `read_text`) into a data set with `vocab`."
         r = read_text(path, labels, max_length, drop)
         return cls(r.docs, vocab, r.labels, name or Path(path).name)
@@ -262,10 +282,10 @@ class PaddedBatches:
 @dataclass
 class TextCorpus:
     "A vocabulary and the train / valid / test `TextDataset`s encoded with it."
-    vocab: Vocab
-    train: TextDataset
-    valid: TextDataset|None = None
-    test: TextDataset|None = None
+    vocab: Vocab  # built from the training split (or given)
+    train: TextDataset  # training documents
+    valid: TextDataset|None = None  # validation documents, if any
+    test: TextDataset|None = None  # test documents, if any
     def __repr__(self):
         sp = ", ".join(f"{s}={len(d)}" for s in ("train", "valid", "test") if (d := getattr(self, s)) is not None)
         return f"TextCorpus({sp}; vocab {len(self.vocab)})"
@@ -384,11 +404,14 @@ class ImageBatches:
 @dataclass
 class ImageData:
     "Image splits (N, 1, H, W) float: `train` = Bernoulli probabilities, `valid` / `test` binarised once."
-    train: Tensor
-    valid: Tensor
-    test: Tensor
+    train: Tensor  # (N, 1, H, W) Bernoulli probabilities in [0, 1]
+    valid: Tensor  # (N, 1, H, W) binary images (binarised once)
+    test: Tensor  # (N, 1, H, W) binary images (binarised once)
     source: str = ""  # where the data came from
-    def batches(self, batch_size:int=50, seed:int=0, device=None) -> tuple[ImageBatches, ImageBatches, ImageBatches]:
+    def batches(self, batch_size:int=50, # images a batch (50 in the paper)
+                seed:int=0, # seed of the training batches' order and binarisation
+                device=None # where batches go (default: CPU)
+               ) -> tuple[ImageBatches, ImageBatches, ImageBatches]:
         "Train (shuffled, re-binarised every batch), valid and test (fixed order, already binary) batches."
         return (ImageBatches(self.train, batch_size, True, True, seed, device=device, name="train"),
                 ImageBatches(self.valid, batch_size, False, False, device=device, name="valid"),

@@ -40,12 +40,17 @@ class Callback:
     "Base class of callbacks: override any method named in `EVENTS`; `self.learn` is the learner."
     order = 0  # callbacks run from low to high `order`
     needs_features = False  # True: the learner computes `learn.h = model.features(x)` and encodes from it
-    def modules(self)->dict: return {}  # trainable modules this callback adds: joined to the optimiser and checkpoints
+    def modules(self)->dict: # name -> `nn.Module`
+        "Trainable modules this callback adds: the learner joins them to the optimiser and the checkpoints."
+        return {}
     @property
-    def name(self)->str: return _snake(type(self).__name__.removesuffix("CB"))  # key of its state in checkpoints
+    def name(self)->str:
+        "The key of its state in checkpoints: the class name in snake case, without `CB` (`CriticCB` -> `critic`)."
+        return _snake(type(self).__name__.removesuffix("CB"))
 
 # %% ../nbs/20_learner.ipynb #6caf68ff
-def batches_state(b)->dict:
+def batches_state(b # a batches object (`BucketBatches`, `ImageBatches`, ... or a user's)
+                 )->dict:
     "The random state of a batches object: its `state_dict()`, else its `epoch` counter and generator `g`."
     if callable(getattr(b, "state_dict", None)): return {"state_dict": b.state_dict()}
     st = {}
@@ -53,13 +58,17 @@ def batches_state(b)->dict:
     if isinstance(getattr(b, "g", None), torch.Generator): st["g"] = b.g.get_state()
     return st
 
-def load_batches_state(b, st:dict):
+def load_batches_state(b, # the batches object to restore
+                       st:dict # what `batches_state` returned
+                      ):
     "Restore what `batches_state` saved."
     if "state_dict" in st: b.load_state_dict(st["state_dict"])
     if "epoch" in st: b.epoch = st["epoch"]
     if "g" in st: b.g.set_state(st["g"])
 
-def to_device(x, device):
+def to_device(x, # a tensor, a tuple / list of tensors, or anything else (returned as is)
+              device # the target device
+             ):
     "Move a tensor, or the tensors of a tuple / list, to `device`."
     if isinstance(x, Tensor): return x.to(device)
     if isinstance(x, (tuple, list)): return type(x)(to_device(t, device) for t in x)
@@ -74,7 +83,8 @@ def rng_state()->dict:
     if torch.cuda.is_available(): st["cuda"] = torch.cuda.get_rng_state_all()
     return st
 
-def set_rng_state(st:dict):
+def set_rng_state(st:dict # what `rng_state` returned
+                 ):
     "Restore what `rng_state` saved."
     random.setstate(st["python"])
     kind, key, pos, has_gauss, cached = st["numpy"]
@@ -121,9 +131,13 @@ class Learner:
         self._skip, self._pending_rng, self._acc, self._in_epoch = 0, None, {}, False
 
     @property
-    def model(self)->nn.Module: return self.net["model"]
+    def model(self)->nn.Module:
+        "The VAE being trained."
+        return self.net["model"]
     @property
-    def lr(self)->float: return self.opt.param_groups[0]["lr"]
+    def lr(self)->float:
+        "The optimiser's current learning rate (settable)."
+        return self.opt.param_groups[0]["lr"]
     @lr.setter
     def lr(self, v:float):
         for g in self.opt.param_groups: g["lr"] = v
@@ -132,7 +146,9 @@ class Learner:
         for cb in self.cbs:
             m = getattr(cb, event, None)
             if m is not None: m()
-    def log(self, name:str, value):
+    def log(self, name:str, # the log column (per epoch: `train_<name>` or `valid_<name>`)
+            value # a number or a 0-d tensor
+           ):
         "Record a per-batch number (averaged over the epoch, weighted by batch size, into the log row)."
         self.stats[name] = float(value.detach()) if isinstance(value, Tensor) else float(value)
 
@@ -253,7 +269,7 @@ Learner.fit = fit
 def demo_data(n:int=256, # examples
               p:int=20, # bits each
               k:int=4, # prototypes
-              seed:int=0
+              seed:int=0 # seed of the prototypes and of each example's choice
              )->Tensor: # (n, p) Bernoulli probabilities (0.1 or 0.9)
     "Tiny binary data with structure: each example's bit probabilities are 0.9 where its prototype has a 1, else 0.1."
     g = torch.Generator().manual_seed(seed)
@@ -269,9 +285,14 @@ class CriticCB(Callback):
                 ):
         self.critic, self.lam, self.symmetric = critic, lam, symmetric
     @property
-    def needs_features(self): return getattr(self.critic, "needs_features", False)
-    def modules(self): return {"critic": self.critic}
+    def needs_features(self):
+        "Whether the critic needs the encoder's trunk features (the hybrid critic does)."
+        return getattr(self.critic, "needs_features", False)
+    def modules(self):
+        "The critic, so that its parameters are trained and checkpointed."
+        return {"critic": self.critic}
     def after_loss(self):
+        "Add the term $-\\lambda\\,c$ and log `c`."
         L = self.learn
         c = critic_objective(self.critic, L.x, L.z, L.mu.float(), L.logvar.float(), L.h, self.symmetric)  # scalar $c \le 0$
         L.terms["critic"] = -self.lam * c
@@ -285,16 +306,22 @@ class KLAnnealCB(Callback):
                  epochs:float=10 # epochs to reach 1
                 ):
         self.start, self.epochs = start, epochs
-    def weight(self, step:int, n_batches:int)->float:
+    def weight(self, step:int, # optimiser steps done
+               n_batches:int # training batches per epoch
+              )->float:
+        "The KL weight at `step`: linear from `start` to 1, then 1."
         return min(1., self.start + (1 - self.start) * step / (self.epochs * n_batches))
     def before_batch(self):
+        "Multiply the KL weight of this training batch by `weight(step, n_batches)`."
         if self.learn.training: self.learn.kl_weight *= self.weight(self.learn.step, len(self.learn.train_batches))
 
 class BetaCB(Callback):
     "Weight the KL term by a constant $\\beta$ ($\\beta$-VAE)."
     order = -10
     def __init__(self, beta:float): self.beta = beta  # $\beta$
-    def before_batch(self): self.learn.kl_weight *= self.beta
+    def before_batch(self):
+        "Multiply the KL weight by $\\beta$."
+        self.learn.kl_weight *= self.beta
 
 # %% ../nbs/20_learner.ipynb #831e400c
 class FreeBitsCB(Callback):
@@ -302,6 +329,7 @@ class FreeBitsCB(Callback):
     order = 10
     def __init__(self, lam_fb:float): self.lam_fb = lam_fb  # $\lambda_{fb}$, nats per dimension
     def after_loss(self):
+        "Replace the KL term by the sum over dimensions of $\\max(\\mathrm{KL}_d, \\lambda_{fb})$."
         L = self.learn
         mu, logvar = L.mu.float(), L.logvar.float()
         kl_d = 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).mean(0)  # (D,): batch-mean $\mathrm{KL}_d$
@@ -312,6 +340,7 @@ class GradClipCB(Callback):
     "Clip the gradient norm of all trainable parameters (model and callback modules) before each step."
     def __init__(self, max_norm:float=5.0): self.max_norm = max_norm  # 5 in the paper
     def before_step(self):
+        "Clip, and keep the norm before clipping in `learn.grad_norm`."
         self.learn.grad_norm = nn.utils.clip_grad_norm_(self.learn.net.parameters(), self.max_norm).item()
 
 # %% ../nbs/20_learner.ipynb #335abfa5
@@ -330,6 +359,7 @@ class PlateauCB(Callback):
         self.sign = 1.0 if higher_is_better else -1.0
         self.best, self.best_epoch, self.bad, self.decays, self.best_state = -math.inf, -1, 0, 0, None
     def after_epoch(self):
+        "Keep the best state, or count a bad epoch and decay (and maybe stop) after `patience` of them."
         L = self.learn; v = self.sign * L.history[-1][self.monitor]
         if v > self.best:
             self.best, self.best_epoch, self.bad = v, L.epoch - 1, 0
@@ -342,8 +372,12 @@ class PlateauCB(Callback):
             L.net.load_state_dict(self.best_state["net"]); L.opt.load_state_dict(self.best_state["opt"])
         L.lr, self.bad, self.decays = lr, 0, self.decays + 1
         if self.decays >= self.max_decays: L.stop = True
-    def state_dict(self): return {k: getattr(self, k) for k in ("best", "best_epoch", "bad", "decays", "best_state")}
-    def load_state_dict(self, sd):
+    def state_dict(self):
+        "The schedule's state, for checkpoints: best value and epoch, bad epochs, decays and the best state."
+        return {k: getattr(self, k) for k in ("best", "best_epoch", "bad", "decays", "best_state")}
+    def load_state_dict(self, sd # what `state_dict` returned
+                       ):
+        "Restore what `state_dict` saved."
         for k, v in sd.items(): setattr(self, k, v)
 
 # %% ../nbs/20_learner.ipynb #7968672b
@@ -364,6 +398,7 @@ class LogCB(Callback):
     "Write `learn.history` to `log.json` and `log.csv` in `learn.out_dir` after every epoch."
     order = 90
     def after_epoch(self):
+        "Rewrite both files (atomically) with every row so far."
         d = self.learn.out_dir; d.mkdir(parents=True, exist_ok=True); rows = self.learn.history
         _atomic_bytes(d/"log.json", json.dumps(rows, indent=1).encode())
         cols = list(dict.fromkeys(k for r in rows for k in r))
@@ -374,11 +409,14 @@ class ProgressCB(Callback):
     "A tqdm progress bar over each epoch's training batches, showing the running loss."
     order = 80
     def before_epoch(self):
+        "Open the epoch's bar."
         n = len(self.learn.train_batches) if hasattr(self.learn.train_batches, "__len__") else None
         self.bar = tqdm(total=n, desc=f"epoch {self.learn.epoch}", leave=False)
     def after_batch(self):
+        "Advance the bar and show the batch's loss."
         if self.learn.training: self.bar.update(1); self.bar.set_postfix(loss=f"{self.learn.stats.get('loss', math.nan):.3f}")
     def after_epoch(self):
+        "Close the bar and print the epoch's main numbers."
         self.bar.close(); r = self.learn.history[-1]
         tqdm.write(f"epoch {r['epoch']}: " + ", ".join(f"{k} {r[k]:.3g}" for k in ("train_loss", "valid_elbo", "valid_kl", "valid_mi", "valid_au") if k in r))
 
@@ -405,6 +443,7 @@ class LivePlotCB(Callback):
     order = 95
     def __init__(self, cols=("valid_elbo", "valid_kl", "valid_mi", "valid_au")): self.cols = cols  # columns to draw
     def after_epoch(self):
+        "Redraw the curves (in a notebook only)."
         if not _in_notebook(): return
         import matplotlib.pyplot as plt
         from IPython.display import clear_output, display
@@ -448,7 +487,8 @@ Learner._cb_states, Learner.save_checkpoint = _cb_states, save_checkpoint
 # %% ../nbs/20_learner.ipynb #5c11a4a4
 _CKPT_KEYS = ("net", "opt", "cbs", "epoch", "step", "skip", "acc", "history", "stop", "rng", "train_batches", "valid_batches")
 
-def read_checkpoint(path)->dict:
+def read_checkpoint(path # a `ckpt.pt` written by `Learner.save_checkpoint`
+                   )->dict:
     "Read a checkpoint file (`weights_only`), or raise a `ValueError` naming the file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint")
@@ -481,8 +521,11 @@ class CheckpointCB(Callback):
     order = 100
     def __init__(self, every_steps:int|None=None): self.every_steps = every_steps  # also save inside epochs
     def after_step(self):
+        "Save every `every_steps` optimiser steps, if set."
         if self.every_steps and self.learn.step % self.every_steps == 0: self.learn.save_checkpoint()
-    def after_epoch(self): self.learn.save_checkpoint()
+    def after_epoch(self):
+        "Save at the end of every epoch."
+        self.learn.save_checkpoint()
 
 # %% ../nbs/20_learner.ipynb #6ab34b62
 class _SleepCB(Callback):

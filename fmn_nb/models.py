@@ -40,9 +40,17 @@ class LSTMVAEConfig:
     init_emb:float = 0.1 # embeddings ~ U(-init_emb, init_emb)
 
     @classmethod
-    def paper(cls, vocab_size:int=20_000, **kw): return cls(vocab_size, **kw)
+    def paper(cls, vocab_size:int=20_000, # V, the vocabulary size (Yahoo, Yelp: 20,000)
+              **kw # fields to change, e.g. `z_dim=16`, `skip=True`
+             ):
+        "He et al.'s sizes: embeddings 512, LSTMs 1024, D = 32."
+        return cls(vocab_size, **kw)
     @classmethod
-    def small(cls, vocab_size:int, **kw): return cls(vocab_size, **{**dict(emb_dim=64, hidden=128, z_dim=16), **kw})
+    def small(cls, vocab_size:int, # V, the vocabulary size
+              **kw # fields to change, e.g. `z_dim=8`
+             ):
+        "A CPU-sized model: embeddings 64, LSTMs 128, D = 16."
+        return cls(vocab_size, **{**dict(emb_dim=64, hidden=128, z_dim=16), **kw})
 
 # %% ../nbs/11_models.ipynb #c41ec202
 def text_batch(x, # `ids` (B, T) or a pair `(ids, mask)`
@@ -84,12 +92,14 @@ class LSTMVAE(nn.Module):
 
 # %% ../nbs/11_models.ipynb #61dc6ed0
 @patch
-def embed(self:LSTMVAE, x)->Tensor:
+def embed(self:LSTMVAE, x # `ids` (B, T) or `(ids, mask)`
+         )->Tensor:
     "The encoder's word embeddings $e(x_t)$, (B, T, E): the layer the paper's text hybrid critic shares."
     return self.enc_emb(text_batch(x, self.cfg.vocab_size)[0])
 
 @patch
-def features(self:LSTMVAE, x)->Tensor:
+def features(self:LSTMVAE, x # `ids` (B, T) or `(ids, mask)`
+            )->Tensor:
     "The encoder LSTM's hidden state at each row's last real token, (B, H)."
     ids, mask = text_batch(x, self.cfg.vocab_size)
     hs, _ = self.enc_lstm(self.enc_emb(ids))                           # (B, T, H)
@@ -97,12 +107,14 @@ def features(self:LSTMVAE, x)->Tensor:
     return hs[torch.arange(ids.shape[0], device=ids.device), last]
 
 @patch
-def encode_features(self:LSTMVAE, h:Tensor)->tuple[Tensor, Tensor]:
+def encode_features(self:LSTMVAE, h:Tensor # (B, H): `features(x)`
+                   )->tuple[Tensor, Tensor]:
     "$(\\mu, \\log\\sigma^2) = W_e h$, each (B, D)."
     return tuple(self.enc_head(h).chunk(2, -1))
 
 @patch
-def encode(self:LSTMVAE, x)->tuple[Tensor, Tensor]:
+def encode(self:LSTMVAE, x # `ids` (B, T) or `(ids, mask)`
+          )->tuple[Tensor, Tensor]:
     "$q_\\phi(z|x)$: $(\\mu, \\log\\sigma^2)$, each (B, D)."
     return self.encode_features(self.features(x))
 
@@ -146,7 +158,9 @@ class ResBlock(nn.Module):
         self.conv1, self.bn1 = nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out)
         self.conv2, self.bn2 = nn.Conv2d(c_out, c_out, 3, padding=1), nn.BatchNorm2d(c_out)
         self.proj = None if c_in == c_out else nn.Conv2d(c_in, c_out, 1)
-    def forward(self, x):
+    def forward(self, x # (N, c_in, H, W) feature maps
+               ): # (N, c_out, H, W)
+        "The block's output: the residual branch plus the (projected) input, through a ReLU."
         y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
         return F.relu(y + (x if self.proj is None else self.proj(x)))
 
@@ -163,7 +177,10 @@ class ResNetEncoder(nn.Module):
         for i in range(stages): mods += [ResBlock(1 if i == 0 else channels, channels), nn.Conv2d(channels, channels, 2, stride=2)]; s //= 2
         self.trunk, self.flat_dim = nn.Sequential(*mods), channels * s * s
         self.mean, self.logvar = nn.Linear(self.flat_dim, z_dim), nn.Linear(self.flat_dim, z_dim)
-    def forward(self, x): h = self.trunk(x).flatten(1); return self.mean(h), self.logvar(h)
+    def forward(self, x # (B, 1, img_size, img_size) images
+               ): # `(mu, logvar)`, each (B, D)
+        "The stages, flattened, through the two linear heads."
+        h = self.trunk(x).flatten(1); return self.mean(h), self.logvar(h)
 
 # %% ../nbs/11_models.ipynb #54ae8a5d
 def _gate(a:Tensor)->Tensor:
@@ -232,6 +249,7 @@ class GatedPixelCNN(nn.Module):
     def forward(self, x:Tensor, # (N, 1, H, W) binary images
                 z:Tensor # (N, D)
                )->Tensor: # (N, 1, H, W) logits, pixel (r, c) a function of the pixels before it
+        "Bernoulli logits of every pixel given the pixels before it (raster order) and $z$."
         N, s = x.shape[0], self.img_size
         v = h = torch.cat([x, self.z_to_maps(z).view(N, self.z_maps, s, s)], 1)
         for layer in self.layers: v, h = layer(v, h, z if self.skip else None)
@@ -253,9 +271,15 @@ class PixelCNNVAEConfig:
     shift_v:bool = False # Kim et al.'s code: shift the vertical stack down in every layer
 
     @classmethod
-    def paper(cls, **kw): return cls(**kw)
+    def paper(cls, **kw # fields to change, e.g. `skip=True`
+             ):
+        "Kim et al.'s sizes: D = 32, 3 ResNet stages of 64 channels, 12 gated layers of 32 channels (+ a 1x1)."
+        return cls(**kw)
     @classmethod
-    def small(cls, **kw): return cls(**{**dict(z_dim=16, enc_channels=16, dec_channels=16, kernels=(5, 5, 3, 3)), **kw})
+    def small(cls, **kw # fields to change, e.g. `z_dim=8`
+             ):
+        "A CPU-sized model: D = 16, 16 encoder channels, 4 gated layers of 16 channels."
+        return cls(**{**dict(z_dim=16, enc_channels=16, dec_channels=16, kernels=(5, 5, 3, 3)), **kw})
 
 # %% ../nbs/11_models.ipynb #992c36af
 def _he_init(m:nn.Linear):
@@ -285,17 +309,20 @@ def image_batch(x, # images (B, 1, H, W)
 
 # %% ../nbs/11_models.ipynb #5049e300
 @patch
-def features(self:PixelCNNVAE, x:Tensor)->Tensor:
+def features(self:PixelCNNVAE, x:Tensor # (B, 1, H, W) images
+            )->Tensor:
     "The flattened output of the ResNet stages, (B, 576)."
     return self.enc.trunk(image_batch(x, self.cfg.img_size)).flatten(1)
 
 @patch
-def encode_features(self:PixelCNNVAE, h:Tensor)->tuple[Tensor, Tensor]:
+def encode_features(self:PixelCNNVAE, h:Tensor # (B, F): `features(x)`
+                   )->tuple[Tensor, Tensor]:
     "The two linear heads: $(\\mu, \\log\\sigma^2)$, each (B, D)."
     return self.enc.mean(h), self.enc.logvar(h)
 
 @patch
-def encode(self:PixelCNNVAE, x:Tensor)->tuple[Tensor, Tensor]:
+def encode(self:PixelCNNVAE, x:Tensor # (B, 1, H, W) images
+          )->tuple[Tensor, Tensor]:
     "$q_\\phi(z|x)$: $(\\mu, \\log\\sigma^2)$, each (B, D)."
     return self.encode_features(self.features(x))
 
@@ -334,7 +361,9 @@ class TextCriticNet(nn.Module):
         self.emb = nn.Embedding(vocab_size, emb_dim) if embedding is None else embedding
         self.lstm = nn.LSTM(self.emb.embedding_dim, hidden, batch_first=True)
         self.head = nn.Linear(hidden, out_dim)
-    def forward(self, x)->Tensor:
+    def forward(self, x # `ids` (B, T) or `(ids, mask)`
+               )->Tensor: # (B, E)
+        "$g(x)$: the LSTM's hidden state at each row's last real token, through the linear head."
         ids, mask = text_batch(x, self.vocab_size)
         hs, _ = self.lstm(self.emb(ids))
         last = ids.new_full((ids.shape[0],), ids.shape[1] - 1) if mask is None else mask.sum(1) - 1
@@ -352,7 +381,10 @@ class ImageCriticNet(nn.Module):
         for _ in range(3): s = (s + 1) // 2
         self.net = nn.Sequential(nn.Conv2d(1, c, 3, 2, 1), nn.ReLU(), nn.Conv2d(c, 2 * c, 3, 2, 1), nn.ReLU(),
                                  nn.Conv2d(2 * c, 2 * c, 3, 2, 1), nn.ReLU(), nn.Flatten(), nn.Linear(2 * c * s * s, out_dim))
-    def forward(self, x:Tensor)->Tensor: return self.net(image_batch(x, self.img_size))
+    def forward(self, x:Tensor # (B, 1, img_size, img_size) images
+               )->Tensor: # (B, E)
+        "$g(x)$: the convolutions and the linear layer."
+        return self.net(image_batch(x, self.img_size))
 
 # %% ../nbs/11_models.ipynb #220ead13
 def count_params(module:nn.Module # any model or part of one

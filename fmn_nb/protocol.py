@@ -17,14 +17,27 @@ __all__ = ['VAEModel', 'HasFeatures', 'check_model', 'LinearGaussianVAE', 'MLPVA
 @runtime_checkable
 class VAEModel(Protocol):
     "What fmn_nb needs of a VAE: a diagonal-Gaussian encoder and a conditional log-likelihood."
-    def encode(self, x) -> tuple[Tensor, Tensor]: ...
-    def log_px_z(self, x, z:Tensor) -> Tensor: ...
+    def encode(self, x # a batch of B inputs, in whatever form the model takes (tensor, or tuple such as `(ids, mask)`)
+              ) -> tuple[Tensor, Tensor]: # `(mu, logvar)` of $q_\phi(z|x)$, each (B, D)
+        "The diagonal-Gaussian encoder: means and log-variances of $q_\\phi(z|x)$."
+        ...
+    def log_px_z(self, x, # the same batch of B inputs
+                 z:Tensor # latents, shape (B, D), or (S, B, D) for S samples per input
+                ) -> Tensor: # $\log p_\theta(x|z)$, shape (B,) or (S, B)
+        "The decoder's conditional log-likelihood $\\log p_\\theta(x_i|z_i)$, summed over each input's dimensions or tokens."
+        ...
 
 @runtime_checkable
 class HasFeatures(Protocol):
     "A VAE whose encoder is `encode_features(features(x))`, so that a hybrid critic can share `features`."
-    def features(self, x) -> Tensor: ...
-    def encode_features(self, h:Tensor) -> tuple[Tensor, Tensor]: ...
+    def features(self, x # a batch of B inputs
+                ) -> Tensor: # trunk features h, shape (B, F)
+        "The encoder's trunk: its early layers, which a hybrid critic shares."
+        ...
+    def encode_features(self, h:Tensor # trunk features `features(x)`, shape (B, F)
+                       ) -> tuple[Tensor, Tensor]: # `(mu, logvar)`, each (B, D)
+        "The encoder's head: $q_\\phi(z|x)$'s parameters from the trunk features."
+        ...
 
 # %% ../nbs/02_protocol.ipynb #0789a85f
 def _fail(msg): raise ValueError(f"model protocol: {msg}")
@@ -66,8 +79,14 @@ class LinearGaussianVAE(nn.Module):
         self.enc_logvar = nn.Parameter(torch.zeros(D, dtype=W.dtype))
 
     @classmethod
-    def random(cls, x_dim:int, z_dim:int, sigma:float=0.5, scales=None, seed:int=0, dtype=torch.float64):
-        "A model whose $W$ has orthogonal columns with lengths `scales` (default 1..D spread), so the exact posterior is diagonal."
+    def random(cls, x_dim:int, # P, size of an observation
+               z_dim:int, # D, latent size (at most `x_dim`)
+               sigma:float=0.5, # observation noise $\sigma$
+               scales=None, # D column lengths of $W$ (default: evenly spread from 2 down to 0.5)
+               seed:int=0, # seed of $W$'s directions and of $b$
+               dtype=torch.float64 # float64 for comparisons with exact values
+              ):
+        "A model whose $W$ has orthogonal columns with lengths `scales` (default: 2 down to 0.5), so the exact posterior is diagonal."
         g = torch.Generator().manual_seed(seed)
         U, _ = torch.linalg.qr(torch.randn(x_dim, z_dim, generator=g, dtype=dtype))
         s = torch.linspace(2.0, 0.5, z_dim, dtype=dtype) if scales is None else torch.as_tensor(scales, dtype=dtype)
@@ -130,10 +149,21 @@ class MLPVAE(nn.Module):
         self.trunk = nn.Sequential(nn.Linear(x_dim, hidden), nn.ReLU())  # the encoder's early layers
         self.head = nn.Linear(hidden, 2 * z_dim)
         self.dec = nn.Sequential(nn.Linear(z_dim, hidden), nn.ReLU(), nn.Linear(hidden, x_dim))
-    def features(self, x): return self.trunk(x.flatten(1))
-    def encode_features(self, h): return self.head(h).chunk(2, -1)
-    def encode(self, x): return self.encode_features(self.features(x))
-    def log_px_z(self, x, z):
+    def features(self, x # a batch of B binary inputs, shape (B, x_dim) or (B, ...) (flattened)
+                ):
+        "The encoder's trunk: hidden features h, shape (B, hidden)."
+        return self.trunk(x.flatten(1))
+    def encode_features(self, h # trunk features, shape (B, hidden)
+                       ):
+        "The encoder's head: `(mu, logvar)`, each (B, D), from the trunk features."
+        return self.head(h).chunk(2, -1)
+    def encode(self, x # a batch of B binary inputs, shape (B, x_dim) or (B, ...)
+              ):
+        "$q_\\phi(z|x)$'s `(mu, logvar)`, each (B, D): `encode_features(features(x))`."
+        return self.encode_features(self.features(x))
+    def log_px_z(self, x, # a batch of B binary inputs, shape (B, x_dim) or (B, ...)
+                 z # latents, shape (B, D) or (S, B, D)
+                ):
         "$\\sum_i \\log\\mathrm{Bern}(x_i; \\sigma(\\text{logits}_i(z)))$ for z of shape (B, D) or (S, B, D)."
         logits = self.dec(z)
         x = x.flatten(1).expand_as(logits)

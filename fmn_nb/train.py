@@ -93,7 +93,9 @@ def _checked_fields(kw:dict)->dict:
     if bad: raise ConfigError(f"unknown config field(s) {', '.join(bad)}; valid fields: {', '.join(_FIELDS)}")
     return kw
 
-def parse_value(name:str, text:str):
+def parse_value(name:str, # a field of `RunConfig`
+                text:str # its value as typed on the command line (bools: 1/0, true/false, yes/no, on/off)
+               ):
     "Convert the command-line string `text` to the type of field `name`."
     _checked_fields({name: None})
     kind = _FIELDS[name].type
@@ -105,14 +107,16 @@ def parse_value(name:str, text:str):
         return {"int": int, "float": float, "str": str}.get(kind, str)(text)
     except ValueError: raise ConfigError(f"field {name} takes a {kind}, not {text!r}") from None
 
-def method_parts(cfg:RunConfig)->list[str]:
+def method_parts(cfg:RunConfig # the run (only `cfg.method` is read)
+                )->list[str]:
     "The parts of `cfg.method` ('critic+kl_anneal' -> ['critic', 'kl_anneal'])."
     parts = [p for p in cfg.method.split("+") if p]
     bad = [p for p in parts if p not in METHODS]
     if bad or not parts: raise ConfigError(f"unknown method {cfg.method!r}; valid methods: {', '.join(METHODS)} (combine with '+', e.g. critic+kl_anneal)")
     return parts
 
-def check_config(cfg:RunConfig)->RunConfig:
+def check_config(cfg:RunConfig # the run to check
+                )->RunConfig:
     "Raise a `ConfigError` naming the first bad field of `cfg`; return it unchanged otherwise."
     method_parts(cfg)
     if cfg.critic not in CRITICS: raise ConfigError(f"unknown critic {cfg.critic!r}; valid critics: {', '.join(CRITICS)}")
@@ -130,7 +134,12 @@ def check_config(cfg:RunConfig)->RunConfig:
 @dataclass
 class RunData:
     "The batches of a run and what the model needs to know about them."
-    modality:str; train:object; valid:object; test:object; vocab_size:int = 0; description:str = ""
+    modality:str # "text" or "images"
+    train:object # training batches (`BucketBatches` or `ImageBatches`)
+    valid:object # validation batches
+    test:object # test batches
+    vocab_size:int = 0 # V for text (0 for images)
+    description:str = "" # one line on the data, saved in `config.json`
 
 def _take_text(ds:D.TextDataset, n:int)->D.TextDataset:
     if not n or n >= len(ds): return ds
@@ -154,7 +163,9 @@ def _user_text(path:Path, cfg:RunConfig)->D.TextCorpus:
     mk = lambda idx, nm: D.TextDataset(pick(idx), vocab, name=f"{path.name} ({nm})")
     return D.TextCorpus(vocab, mk(p[2 * nv:], "train"), mk(p[:nv], "valid"), mk(p[nv:2 * nv], "test"))
 
-def make_data(cfg:RunConfig, device=None)->RunData:
+def make_data(cfg:RunConfig, # the run (`data`, `n_*`, `max_vocab`, `batch_size`, `seed` are read)
+              device=None # where the batches go (default: CPU; the learner moves them)
+             )->RunData:
     "The train / valid / test batches of `cfg.data` (text: bucketed, He et al.; images: re-binarised training batches)."
     name = cfg.data
     path = Path(name)
@@ -179,7 +190,9 @@ def make_data(cfg:RunConfig, device=None)->RunData:
     return RunData("text", tr, va, te, len(corpus.vocab), desc)
 
 # %% ../nbs/22_train.ipynb #ed24e544
-def make_model(cfg:RunConfig, rd:RunData)->nn.Module:
+def make_model(cfg:RunConfig, # the run (`size`, `z_dim`, `skip` are read)
+               rd:RunData # its data (modality and vocabulary size)
+              )->nn.Module:
     "The paper's (or the small) VAE for the run's modality."
     if rd.modality == "text":
         mk = LSTMVAEConfig.paper if cfg.size == "paper" else LSTMVAEConfig.small
@@ -187,7 +200,11 @@ def make_model(cfg:RunConfig, rd:RunData)->nn.Module:
     mk = PixelCNNVAEConfig.paper if cfg.size == "paper" else PixelCNNVAEConfig.small
     return PixelCNNVAE(mk(z_dim=cfg.z_dim, skip=cfg.skip))
 
-def make_critic(cfg:RunConfig, model:nn.Module, rd:RunData, x_example)->nn.Module:
+def make_critic(cfg:RunConfig, # the run (`critic`, `critic_dim`, `size`, `z_dim` are read)
+                model:nn.Module, # the VAE (the hybrid critic is sized from its trunk)
+                rd:RunData, # its data (modality and vocabulary size)
+                x_example # one batch of inputs, to size the hybrid critic
+               )->nn.Module:
     "The critic `cfg.critic` for this model and modality."
     if cfg.critic == "self": return SelfCritic()
     if cfg.critic == "hybrid": return HybridCritic.for_model(model, x_example, emb_dim=cfg.critic_dim)
@@ -198,7 +215,10 @@ def make_critic(cfg:RunConfig, model:nn.Module, rd:RunData, x_example)->nn.Modul
     return NNCritic(x_net, z_dim=cfg.z_dim)
 
 # %% ../nbs/22_train.ipynb #78e35af7
-def method_callbacks(cfg:RunConfig, model, rd:RunData)->list:
+def method_callbacks(cfg:RunConfig, # the run (`method` and the method's fields are read)
+                     model, # the VAE
+                     rd:RunData # its data
+                    )->list:
     "The callbacks that make `cfg.method`: each part of the method adds its own, so they combine."
     cbs, parts = [], method_parts(cfg)
     x_example = next(iter(rd.valid))
@@ -220,7 +240,8 @@ def _baseline_cb(p, cfg, model, rd):
 # %% ../nbs/22_train.ipynb #042e65f7
 def _write_json(path:Path, obj): _atomic_bytes(path, json.dumps(obj, indent=1).encode())
 
-def read_config(run_dir)->RunConfig:
+def read_config(run_dir # a run folder written by `train_run`
+               )->RunConfig:
     "The `RunConfig` saved in a run folder."
     p = Path(run_dir)/"config.json"
     if not p.is_file(): raise FileNotFoundError(f"{run_dir}: not a run folder (no config.json)")
@@ -228,7 +249,10 @@ def read_config(run_dir)->RunConfig:
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{p}: not valid JSON ({e})") from None
     return check_config(RunConfig(**_checked_fields(d.get("config", d))))
 
-def prepare_run_dir(out, resume:bool=False, overwrite:bool=False)->Path:
+def prepare_run_dir(out, # the run folder
+                    resume:bool=False, # it must hold a readable checkpoint, which is kept
+                    overwrite:bool=False # delete what it holds
+                   )->Path:
     "Check what is in `out` before anything is written: refuse to overwrite a run by accident."
     out = Path(out)
     if resume and overwrite: raise ConfigError("--resume and --overwrite exclude each other")
@@ -272,7 +296,9 @@ def train_run(cfg:RunConfig, # the run
     save_best(learn, out)
     return learn
 
-def save_best(learn:Learner, out:Path)->Path:
+def save_best(learn:Learner, # a trained learner (with a `PlateauCB`, whose best state is used)
+              out:Path # the run folder
+             )->Path:
     "Write the model of the best validation epoch (the plateau callback keeps it) to `best_model.pt`."
     pl = next((cb for cb in learn.cbs if isinstance(cb, PlateauCB)), None)
     net = pl.best_state["net"] if pl is not None and pl.best_state is not None else learn.net.state_dict()
@@ -282,7 +308,10 @@ def save_best(learn:Learner, out:Path)->Path:
     return Path(out)/"best_model.pt"
 
 # %% ../nbs/22_train.ipynb #c6b862cd
-def load_best(run_dir, cfg:RunConfig|None=None, rd:RunData|None=None)->nn.Module:
+def load_best(run_dir, # a run folder written by `train_run`
+              cfg:RunConfig|None=None, # its config (default: read from `config.json`)
+              rd:RunData|None=None # its data (default: `make_data(cfg)`)
+             )->nn.Module:
     "The run's best model (from `best_model.pt`, else from the checkpoint), on the CPU, in eval mode."
     run_dir = Path(run_dir); cfg = cfg or read_config(run_dir); rd = rd or make_data(cfg)
     model = make_model(cfg, rd)
@@ -323,7 +352,8 @@ def _fail(prog:str, e:Exception)->int:
 
 USER_ERRORS = (ConfigError, ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, ConnectionError)
 
-def train_main(argv:list[str]|None=None)->int:
+def train_main(argv:list[str]|None=None # command-line arguments (default: `sys.argv[1:]`)
+              )->int: # exit status: 0, or 2 on a user error
     "`fmn_train`: train a VAE with or without a critic, or a baseline, from a preset."
     p = argparse.ArgumentParser(prog="fmn_train", description="Train a VAE (optionally with an inference critic or a baseline method) from a named preset.",
         epilog="Fields (any of them as field=value): " + "; ".join(f"{f.name} (default in RunConfig: {f.default!r})" for f in fields(RunConfig)))
@@ -351,7 +381,8 @@ def train_main(argv:list[str]|None=None)->int:
     print(f"run folder: {out} ({len(learn.history)} epochs; last valid ELBO {r.get('valid_elbo', float('nan')):.3f}, MI {r.get('valid_mi', float('nan')):.3f}, AU {r.get('valid_au', '-')})")
     return 0
 
-def eval_main(argv:list[str]|None=None)->int:
+def eval_main(argv:list[str]|None=None # command-line arguments (default: `sys.argv[1:]`)
+             )->int: # exit status: 0, or 2 on a user error
     "`fmn_eval`: test NLL, KL, MI, active units (and perplexity) of a run's best model."
     p = argparse.ArgumentParser(prog="fmn_eval", description="Evaluate the best model of a run folder written by fmn_train.")
     p.add_argument("run_dir", help="the run folder")
@@ -388,14 +419,17 @@ def quickstart(out="runs/quickstart", # folder for the two runs, the table and t
     print(f"saved {out/'results.md'}, {out/'mi_per_epoch.png'} ({time.time() - t0:.0f} s in all)")
     return res
 
-def format_results(res:dict)->str:
+def format_results(res:dict # model name -> metrics (`evaluate_run`'s dict)
+                  )->str:
     "A Markdown table of NLL, perplexity, KL, MI and AU per model."
     cols = [c for c in ("nll", "ppl", "kl", "mi", "au") if any(c in r for r in res.values())]
     head = "| model | " + " | ".join(c.upper() if c != "ppl" else "PPL" for c in cols) + " |"
     rows = [f"| {n} | " + " | ".join(f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c]) for c in cols) + " |" for n, r in res.items()]
     return "\n".join([head, "|---" * (len(cols) + 1) + "|", *rows])
 
-def plot_mi(res:dict, K:int):
+def plot_mi(res:dict, # model name -> results, each with a `history` of log rows
+            K:int # batch size, for the line at $\log K$
+           ):
     "Validation MI per epoch of each model, with the InfoNCE ceiling $\\log K$."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5.5, 3.4))
@@ -406,7 +440,8 @@ def plot_mi(res:dict, K:int):
     ax.legend(); fig.tight_layout()
     return fig
 
-def quickstart_main(argv:list[str]|None=None)->int:
+def quickstart_main(argv:list[str]|None=None # command-line arguments (default: `sys.argv[1:]`)
+                   )->int: # exit status: 0, or 2 on a user error
     "`fmn_quickstart`: the README's first command."
     p = argparse.ArgumentParser(prog="fmn_quickstart", description="Train a VAE and a VAE with a self critic on the embedded sentences (CPU, a few minutes); print NLL, KL, MI, AU; plot MI per epoch.")
     p.add_argument("--out", default="runs/quickstart", help="folder for the runs, results.md and mi_per_epoch.png (replaced)")
