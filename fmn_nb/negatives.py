@@ -31,14 +31,16 @@ def infonce_rect(scores:Tensor, # (K, N): scores[i, j] = $f(x_j, z_i)$, N >= K c
 
 # %% ../nbs/32_negatives.ipynb #b378d534
 class SeparableSelfCritic(SeparableCritic):
-    "The self critic $\\log q_\\phi(z_i|x_j)$ as $g(x_j)^\\top k(z_i)$ with $E = 2D+1$; no parameters of its own."
+    "The self critic $\\log q_\\phi(z_i|x_j)$ as $g(x_j)^\\top k(z_i)$ with $E = 2D+1$, in float64; no parameters of its own."
+    key_dtype = torch.float64  # the dot product cancels large terms when $\sigma$ is small: embeddings (and queued keys) in float64
     def __init__(self, z_dim:int): # latent size D
         super().__init__(); self.emb_dim = 2 * z_dim + 1
     def embed_x(self, x, mu, logvar, h=None):
+        mu, logvar = mu.double(), logvar.double()
         prec = torch.exp(-logvar)  # (K, D): $\sigma_j^{-2}$
         const = -0.5 * (mu.pow(2) * prec + logvar + LOG_2PI).sum(-1, keepdim=True)  # (K, 1)
         return torch.cat([-0.5 * prec, mu * prec, const], -1)  # (K, 2D+1): $g(x_j)$
-    def embed_z(self, z): return torch.cat([z.pow(2), z, torch.ones_like(z[:, :1])], -1)  # (K, 2D+1): $k(z_i)$
+    def embed_z(self, z): z = z.double(); return torch.cat([z.pow(2), z, torch.ones_like(z[:, :1])], -1)  # (K, 2D+1): $k(z_i)$
 
 # %% ../nbs/32_negatives.ipynb #dffa4800
 def _emb_dim(critic)->int|None:
@@ -61,7 +63,8 @@ class QueueCritic(nn.Module):
         if E is None: raise ValueError(f"QueueCritic: pass emb_dim, the size of {type(critic).__name__}'s embeddings")
         self.critic, self.momentum, self.needs_features = critic, momentum, critic.needs_features
         self.key_critic = copy.deepcopy(critic).requires_grad_(False)  # EMA copy $\bar\theta$: writes the queued keys
-        self.register_buffer("queue", torch.zeros(queue_size, E))       # (M, E): oldest first
+        dtype = getattr(critic, "key_dtype", torch.get_default_dtype())
+        self.register_buffer("queue", torch.zeros(queue_size, E, dtype=dtype))  # (M, E): oldest first
         self.register_buffer("count", torch.zeros((), dtype=torch.long)) # rows of the queue filled so far
     @property
     def queue_size(self)->int: return self.queue.shape[0]
@@ -75,7 +78,7 @@ def enqueue(self:QueueCritic, keys:Tensor # (n, E) new keys, oldest first
     M = self.queue_size
     if M == 0: return
     if keys.dim() != 2 or keys.shape[1] != self.queue.shape[1]: raise ValueError(f"QueueCritic: keys must be (n, {self.queue.shape[1]}), got {tuple(keys.shape)}")
-    self.queue = torch.cat([self.queue.to(keys.dtype), keys.detach()])[-M:]  # a new tensor: graphs using the old queue stay valid
+    self.queue = torch.cat([self.queue, keys.detach().to(self.queue.dtype)])[-M:]  # a new tensor (graphs using the old queue stay valid), same dtype
     self.count.fill_(min(int(self.count) + keys.shape[0], M))
 
 @torch.no_grad()
