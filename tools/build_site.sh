@@ -20,11 +20,13 @@ export PATH="$root/tools:$bin:$PATH" QUARTO_PYTHON="$bin/python"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" MPLBACKEND=Agg
 t0=$SECONDS
 
-# 1. --force: start from an empty _proc, so that a renamed or deleted notebook leaves no stale page behind.
+# 1. an empty _proc first, so that a renamed or deleted notebook leaves no stale page behind.
 #    --file_re: nbdev_proc_nbs passes its empty default to nbdev_sidebar, which would list every file of nbs/
 #    (nbdev.yml, styles.css, ...) in the sidebar; this is the pattern nbdev_docs uses.
 echo "== nbdev_proc_nbs -> _proc/"
-proc_args=(--force --file_re '\.(?:ipynb|qmd|html)$')
+rm -rf _proc   # start from an empty _proc (not --force: nbdev passes it on to nbdev_sidebar, which would then overwrite the
+               # hand-written nbs/sidebar.yml that custom_sidebar = True in settings.ini asks nbdev to keep)
+proc_args=(--file_re '\.(?:ipynb|qmd|html)$')
 proc_failed() {
   echo "build_site: nbdev_proc_nbs failed (above: the notebook and cell). It runs each notebook's cells that hold an import," >&2
   echo "  an export or a show_doc, not the others: a cell that mixes an import with code using earlier cells' names" >&2
