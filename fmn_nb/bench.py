@@ -31,7 +31,10 @@ TEXT_SHAPES = {"small": (5_000, 30), "paper": (20_000, 80)}  # (V, T): WordNet-s
 @dataclass
 class BenchCase:
     "A model (the shared initialisation), a fixed batch of $K$ inputs, and the run config the callbacks are built from."
-    model:nn.Module; x:Tensor; cfg:RunConfig; rd:RunData
+    model:nn.Module # the VAE built by `make_model` from `cfg` and `rd` (one initialisation, copied for each method)
+    x:Tensor # the batch: (K, 1, 28, 28) binary images, or (K, T) token ids framed by `<s>` ... `</s>`
+    cfg:RunConfig # the run config the method callbacks, optimiser and learning rate are built from
+    rd:RunData # one-batch train / valid / test data around `x` (modality, vocabulary size)
 
 def bench_case(model_kind:str="omniglot", # omniglot (PixelCNN VAE) or text (LSTM VAE)
                size:str="small", # small (CPU-sized) or paper (the paper's architecture)
@@ -178,7 +181,7 @@ def bench_sweep(model_kind:str="omniglot", # omniglot or text
                 repeats:int=3, # timed calls per method and K
                 warmup:int=1, # untimed calls first
                 device="cpu", # torch device
-                seed:int=0
+                seed:int=0 # seed of the init and of the synthetic batches
                )->dict: # Ks, and per method: step_s, critic_s, critic_mb (lists over Ks), and their log-log slopes
     "Median full-step time, critic-term time and critic-term activation memory of each method at each $K$, with log-log slopes."
     dev = torch.device(device)
@@ -269,7 +272,8 @@ def bench_iw_nll(size:str="small", # small or paper PixelCNN VAE
 # %% ../nbs/31_bench.ipynb #94194758
 GOALS = {"self": 1.03, "hybrid": 1.05, "nn": 1.3}  # the paper's overhead goals, as a multiple of the VAE's step
 
-def format_steps(res:dict)->str:
+def format_steps(res:dict # the result of `bench_steps`: per method median_s, min_s, max_s, ratio, saved_mb (cuda_peak_mb, cuda_step_mb)
+                )->str:
     "A Markdown table of the step benchmark: median seconds, ratio to the VAE, the paper's goal, activation memory (and CUDA peaks)."
     cuda = any(d.get("cuda_peak_mb") is not None for d in res.values())
     rows = ["| method | median s/step | min | max | x VAE | goal | activation MB |" + (" CUDA peak MB | CUDA step MB |" if cuda else ""),
@@ -280,7 +284,8 @@ def format_steps(res:dict)->str:
                     + (f" {d['cuda_peak_mb']:.1f} | {d['cuda_step_mb']:.1f} |" if cuda else ""))
     return "\n".join(rows)
 
-def format_sweep(sw:dict)->str:
+def format_sweep(sw:dict # the result of `bench_sweep`
+                )->str:
     "A Markdown table of the K sweep: step and critic-term milliseconds per K, and the log-log slopes."
     Ks = sw["Ks"]
     rows = ["| method | quantity | " + " | ".join(f"K={k}" for k in Ks) + " | slope (all) | slope (top 3) |", "|---" * (len(Ks) + 4) + "|"]
@@ -291,7 +296,8 @@ def format_sweep(sw:dict)->str:
             rows.append(f"| {m} | {q} ms | " + " | ".join(f"{1e3 * t:.2f}" for t in v) + f" | {d['slopes'][q]:.2f} | {d['slopes'][q + '_top3']:.2f} |")
     return "\n".join(rows)
 
-def format_iw(r:dict)->str:
+def format_iw(r:dict # the result of `bench_iw_nll`
+             )->str:
     "A Markdown table of the `iw_nll` throughput benchmark."
     cuda = r.get("cuda_peak_mb") is not None
     rows = ["| model | test images | S | chunk | batch | iw_nll s | images/s | S forward passes s | iw_nll / forward | per-batch median | NLL (untrained) |" + (" CUDA peak MB |" if cuda else ""),
@@ -308,7 +314,8 @@ def _meta(a, dev:torch.device)->dict:
                 lagging_steps=a.lagging_steps, savae_steps=a.savae_steps, seed=a.seed, sweep_Ks=a.sweep_K if a.sweep else None,
                 iw_nll=dict(n_test=a.iw_n_test, n_samples=a.iw_samples, chunk=a.iw_chunk) if a.iw_nll else None, argv=a.argv)
 
-def main(argv:list[str]|None=None)->int:
+def main(argv:list[str]|None=None # command-line arguments (None: `sys.argv[1:]`)
+        )->int: # exit status: 0 on success, 2 on a bad argument
     "`fmn_bench`: time one training step of each method (or sweep K, or time `iw_nll`), print a table, optionally write JSON (and CSV)."
     p = argparse.ArgumentParser(prog="fmn_bench", description="Benchmark the cost of the inference critics: wall time and activation memory of one "
         "training step (forward, backward, clip, optimiser step, as fmn_train does it) of vae, critic self / hybrid / nn, lagging, savae and "

@@ -35,12 +35,20 @@ class SeparableSelfCritic(SeparableCritic):
     key_dtype = torch.float64  # the dot product cancels large terms when $\sigma$ is small: embeddings (and queued keys) in float64
     def __init__(self, z_dim:int): # latent size D
         super().__init__(); self.emb_dim = 2 * z_dim + 1
-    def embed_x(self, x, mu, logvar, h=None):
+    def embed_x(self, x, # unused
+                mu, # (K, D) encoder means
+                logvar, # (K, D) encoder log-variances
+                h=None # unused
+               ): # (K, 2D+1) float64
+        "$g(x_j)$ from the posterior $(\\mu_j, \\log\\sigma_j^2)$: $(-\\tfrac12\\sigma_j^{-2},\\ \\mu_j\\sigma_j^{-2},\\ \\text{const}_j)$."
         mu, logvar = mu.double(), logvar.double()
         prec = torch.exp(-logvar)  # (K, D): $\sigma_j^{-2}$
         const = -0.5 * (mu.pow(2) * prec + logvar + LOG_2PI).sum(-1, keepdim=True)  # (K, 1)
         return torch.cat([-0.5 * prec, mu * prec, const], -1)  # (K, 2D+1): $g(x_j)$
-    def embed_z(self, z): z = z.double(); return torch.cat([z.pow(2), z, torch.ones_like(z[:, :1])], -1)  # (K, 2D+1): $k(z_i)$
+    def embed_z(self, z # (K, D) latents
+               ): # (K, 2D+1) float64
+        "$k(z_i) = (z_i^2, z_i, 1)$."
+        z = z.double(); return torch.cat([z.pow(2), z, torch.ones_like(z[:, :1])], -1)  # (K, 2D+1): $k(z_i)$
 
 # %% ../nbs/32_negatives.ipynb #dffa4800
 def _emb_dim(critic)->int|None:
@@ -67,8 +75,12 @@ class QueueCritic(nn.Module):
         self.register_buffer("queue", torch.zeros(queue_size, E, dtype=dtype))  # (M, E): oldest first
         self.register_buffer("count", torch.zeros((), dtype=torch.long)) # rows of the queue filled so far
     @property
-    def queue_size(self)->int: return self.queue.shape[0]
-    def queued(self)->Tensor: return self.queue[self.queue_size - int(self.count):]  # (M', E): the filled rows
+    def queue_size(self)->int:
+        "M, the capacity of the queue (filled or not)."
+        return self.queue.shape[0]
+    def queued(self)->Tensor:
+        "The filled rows of the queue, oldest first: (M', E) with M' <= M."
+        return self.queue[self.queue_size - int(self.count):]  # (M', E): the filled rows
 
 # %% ../nbs/32_negatives.ipynb #4ae3db9b
 @torch.no_grad()
@@ -148,7 +160,11 @@ def gather_embeddings(t:Tensor, # (n, E) this process's embeddings
 
 # %% ../nbs/32_negatives.ipynb #f35c51e5
 def gathered_objective(critic:SeparableCritic, # a separable critic
-                       x, z:Tensor, mu:Tensor, logvar:Tensor, h:Tensor|None=None,
+                       x, # this process's $K$ observations, as the critic's `embed_x` takes them
+                       z:Tensor, # (K, D) latents sampled from the local posteriors
+                       mu:Tensor, # (K, D) encoder means
+                       logvar:Tensor, # (K, D) encoder log-variances
+                       h:Tensor|None=None, # (K, F) trunk features, for critics that need them
                        sync_grads:bool=True # see `gather_embeddings`
                       )->Tensor: # this process's $c$; the global objective is the mean over processes
     "InfoNCE of each local $z_i$ against the $x$'s of all processes, the positive at the global offset."
@@ -167,14 +183,21 @@ class QueueCriticCB(Callback):
                 ):
         self.critic, self.lam = QueueCritic(critic, queue_size, momentum), lam
     @property
-    def needs_features(self): return self.critic.needs_features
-    def modules(self): return {"critic": self.critic}
+    def needs_features(self):
+        "Whether the critic needs the encoder's trunk features (the hybrid critic does)."
+        return self.critic.needs_features
+    def modules(self):
+        "The queue critic (live critic, EMA copy, queue), so that it is trained and checkpointed."
+        return {"critic": self.critic}
     def after_loss(self):
+        "Add the term $-\\lambda\\,c$ over the batch and the queue; log `c` and `c_bound` $= c + \\log N$."
         L = self.learn
         c, N = queue_objective(self.critic, L.x, L.z, L.mu.float(), L.logvar.float(), L.h)  # scalar $c \le 0$
         L.terms["critic"] = -self.lam * c
         L.log("c", c); L.log("c_bound", c.detach() + math.log(N))
-    def after_step(self): self.critic.momentum_update()
+    def after_step(self):
+        "Move the EMA copy that writes the keys one step towards the live critic."
+        self.critic.momentum_update()
 
 # %% ../nbs/32_negatives.ipynb #6c9ad9ba
 def _encode_all(model, batches)->tuple[Tensor, Tensor]:
@@ -183,7 +206,11 @@ def _encode_all(model, batches)->tuple[Tensor, Tensor]:
         for b in batches: m, lv = model.encode(b if not isinstance(b, (tuple, list)) else b[0]); mus.append(m); lvs.append(lv)
     return torch.cat(mus).double(), torch.cat(lvs).double()
 
-def big_batch_mi(model, batches, eval_batch:int=500, seed:int=0)->float:
+def big_batch_mi(model, # a VAE with `encode(x) -> (mu, logvar)`
+                 batches, # iterable of batches `x` (or tuples whose first item is `x`)
+                 eval_batch:int=500, # examples per MI batch; leftover examples are dropped
+                 seed:int=0 # seed of the reshuffle and of the latent samples
+                )->float: # the mean MI estimate over the batches, in nats
     "He et al.'s MI on all examples of `batches` pooled and reshuffled into batches of `eval_batch` (ceiling $\\log$ `eval_batch`)."
     from fmn_nb.metrics import mi_batch
     was = model.training; model.eval()
