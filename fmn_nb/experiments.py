@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_experiments.ipynb #fd71f7e9
 from __future__ import annotations
-import argparse, dataclasses, json, math, platform, sys, time
+import argparse, dataclasses, json, math, os, platform, sys, time
 from pathlib import Path
 import torch
 import fmn_nb
@@ -39,21 +39,35 @@ TABLES = {
                       shared=dict(lam=10.0, svi_steps=5, lagging_max_steps=20, max_epochs=3, n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
 }
 
-def table_config(table:str, row:str, **overrides):
+def table_config(table:str, # a key of `TABLES`, e.g. "omniglot_cpu"
+                 row:str, # a key of `ROWS`, e.g. "+ critic (hybrid)"
+                 **overrides): # RunConfig fields that replace the table's and the row's
     "The `RunConfig` of one row of one table."
     if table not in TABLES: raise ConfigError(f"unknown table {table!r}; valid tables: {', '.join(TABLES)}")
     if row not in ROWS: raise ConfigError(f"unknown row {row!r}; valid rows: {', '.join(ROWS)}")
     t = TABLES[table]
     return preset(t["preset"], **{**t["shared"], **ROWS[row], **overrides})
 
+def _load_avg()->float|None:
+    "The machine's 1-minute load average (None where the OS has none): timings are only comparable at similar load."
+    try: return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError): return None
+
 def _slug(row:str)->str: return "".join(c if c.isalnum() else "_" for c in row.lower()).strip("_")
 
 # %% ../nbs/30_experiments.ipynb #84f38284
-def run_row(table:str, row:str, results="results", runs="runs/experiments", seed:int=0, progress:bool=False, **overrides)->dict:
+def run_row(table:str, # a key of `TABLES`
+            row:str, # a key of `ROWS`
+            results="results", # folder for `<table>/<row>-seed<seed>.json`
+            runs="runs/experiments", # folder for the run directories (checkpoints, logs)
+            seed:int=0, # the run's seed
+            progress:bool=False, # show progress bars and per-epoch lines
+            **overrides # RunConfig fields that replace the table's and the row's
+           )->dict:
     "Train and evaluate one row; write `results/<table>/<row>.json` atomically and return its content."
     cfg = table_config(table, row, seed=seed, **overrides)
     run_dir = Path(runs)/table/f"{_slug(row)}-seed{seed}"
-    t0 = time.time()
+    load0 = _load_avg(); t0 = time.time()
     learn = train_run(cfg, run_dir, overwrite=True, progress=progress)
     train_s = time.time() - t0
     metrics = evaluate_run(run_dir)
@@ -62,12 +76,15 @@ def run_row(table:str, row:str, results="results", runs="runs/experiments", seed
            "history": [{k: r[k] for k in ("epoch", "valid_elbo", "valid_kl", "valid_mi", "valid_au", "seconds") if k in r} for r in learn.history],
            "config": dataclasses.asdict(cfg), "data": cfg_json.get("data"), "device": cfg_json.get("device"),
            "device_name": torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or platform.machine(),
-           "threads": torch.get_num_threads(), "torch": torch.__version__, "fmn_nb": fmn_nb.__version__, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+           "threads": torch.get_num_threads(), "load_avg": [load0, _load_avg()], "cpus": os.cpu_count(),
+           "torch": torch.__version__, "fmn_nb": fmn_nb.__version__, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
     p = Path(results)/table/f"{_slug(row)}-seed{seed}.json"; p.parent.mkdir(parents=True, exist_ok=True)
     _write_json(p, out)
     return out
 
-def load_results(table:str, results="results")->dict:
+def load_results(table:str, # a key of `TABLES`
+                 results="results" # the results folder
+                )->dict:
     "Every saved row of a table: row name -> list of result dicts (one per seed)."
     out = {}
     for p in sorted(Path(results, table).glob("*.json")):
@@ -75,7 +92,9 @@ def load_results(table:str, results="results")->dict:
     return out
 
 # %% ../nbs/30_experiments.ipynb #5f1be75a
-def results_table(table:str, results="results")->str:
+def results_table(table:str, # a key of `TABLES`
+                  results="results" # the results folder
+                 )->str:
     "Markdown: each row's measured NLL, KL, MI, AU (mean over seeds) next to the paper's."
     res, paper = load_results(table, results), PAPER[TABLES[table]["paper"]]
     lines = ["| model | NLL | KL | MI | AU | paper NLL | paper KL | paper MI | paper AU | train s | seeds |", "|---" * 11 + "|"]
@@ -89,7 +108,10 @@ def results_table(table:str, results="results")->str:
         lines.append(f"| {row} | {mean('nll'):.2f} | {mean('kl'):.2f} | {mean('mi'):.2f} | {mean('au'):.1f} | {ps} | {ts:.0f} | {len(rs)} |")
     return "\n".join(lines)
 
-def plot_mi(table:str, results="results", K:int|None=None):
+def plot_mi(table:str, # a key of `TABLES`
+            results="results", # the results folder
+            K:int|None=None # batch size for the log K line (default: the runs' batch size)
+           ):
     "Validation MI per epoch of every saved row (Figures 3/4 of the paper), with the $\\log K$ ceiling."
     import matplotlib.pyplot as plt
     res = load_results(table, results)
@@ -103,7 +125,8 @@ def plot_mi(table:str, results="results", K:int|None=None):
     return fig
 
 # %% ../nbs/30_experiments.ipynb #a8576353
-def main(argv:list[str]|None=None)->int:
+def main(argv:list[str]|None=None # command-line arguments (default: sys.argv[1:])
+        )->int:
     "`fmn_experiments TABLE [ROW ...]`: run rows of a table and save their results."
     p = argparse.ArgumentParser(prog="fmn_experiments", description="Run rows of the paper's tables from the presets; results go to results/<table>/.")
     p.add_argument("table", help=f"one of {', '.join(TABLES)}")
