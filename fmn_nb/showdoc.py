@@ -50,10 +50,13 @@ class ParamListRenderer(BasicMarkdownRenderer):
         try: dm = docments(self.sym, full=True, returns=True, args_kwargs=True)
         except Exception: return ""
         if _is_bare_module(self.sym): return ""
+        try: sig = inspect.signature(self.sym)  # annotations as written; docments would invent `NoneType` from a default None
+        except (ValueError, TypeError): sig = None
+        written = lambda k: (sig.return_annotation if k == "return" else sig.parameters[k].annotation) if sig is not None and (k == "return" or k in sig.parameters) else inspect.Parameter.empty
         items = []
         for k, d in dm.items():
             if k in ("self", "cls") or not d.get("docment") and k == "return": continue
-            anno = _fmt_anno(d.get("anno", inspect.Parameter.empty))
+            anno = _fmt_anno(written(k))
             bits = [f"`{anno}`"] if anno else []
             if d.get("default", inspect.Parameter.empty) is not inspect.Parameter.empty: bits.append(f"default `{d['default']!r}`")
             star = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}.get(d.get("kind"), "")
