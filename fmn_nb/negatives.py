@@ -226,15 +226,16 @@ def queue_run(kind:str, # vae, critic (paper's self critic) or queue (separable 
               lam:float=10.0, # $\lambda$
               queue_size:int=2016, # M
               eval_batch:int=500, # batch of the MI estimator
-              **overrides # fields of `preset("wordnet_cpu")`
+              preset_name:str="wordnet_cpu", # the setup: "wordnet_cpu" (small LSTM VAE, text) or "omniglot_cpu" (small PixelCNN VAE, images)
+              **overrides # fields of the preset
              )->dict:
-    "Train the small WordNet LSTM VAE with no critic, the self critic, or the queued self critic; save per-epoch MI and final test metrics."
+    "Train a CPU-scale VAE with no critic, the self critic, or the queued self critic; save per-epoch MI and final test metrics."
     from fmn_nb.train import preset, make_data, make_model
     from fmn_nb.critics import SelfCritic
     from fmn_nb.learner import Learner, CriticCB, GradClipCB
-    from fmn_nb.metrics import iw_perplexity, kl as kl_metric, active_units
+    from fmn_nb.metrics import iw_perplexity, iw_nll, kl as kl_metric, active_units
     if kind not in ("vae", "critic", "queue"): raise ValueError(f"queue_run: kind must be vae, critic or queue, not {kind!r}")
-    cfg = preset("wordnet_cpu", **overrides); set_seed(cfg.seed)
+    cfg = preset(preset_name, **overrides); set_seed(cfg.seed)
     rd = make_data(cfg); model = make_model(cfg, rd)
     cbs = [GradClipCB(cfg.clip)]
     if kind == "critic": cbs.append(CriticCB(SelfCritic(), lam))
@@ -248,9 +249,10 @@ def queue_run(kind:str, # vae, critic (paper's self critic) or queue (separable 
                      "mi_big": big_batch_mi(model, rd.valid, eval_batch), "mi_k": r["valid_mi"], "seconds": time.time() - t0})
         print(kind, {k: round(v, 3) if isinstance(v, float) else v for k, v in rows[-1].items()}, flush=True)
     model.eval(); g = torch.Generator().manual_seed(0)
-    ppl = iw_perplexity(model, rd.test, n_samples=cfg.eval_samples, generator=g)
+    if rd.modality == "text": ppl = iw_perplexity(model, rd.test, n_samples=cfg.eval_samples, generator=g); nll, ppl = ppl.nll, ppl.ppl
+    else: nll, ppl = iw_nll(model, rd.test, n_samples=cfg.eval_samples, generator=g), None
     res = {"kind": kind, "lam": lam, "queue_size": queue_size if kind == "queue" else 0, "batch_size": cfg.batch_size,
-           "eval_batch": eval_batch, "epochs": rows, "test": {"nll": ppl.nll, "ppl": ppl.ppl, "kl": kl_metric(model, rd.test),
+           "eval_batch": eval_batch, "epochs": rows, "preset": preset_name, "test": {"nll": nll, "ppl": ppl, "kl": kl_metric(model, rd.test),
            "mi_big": big_batch_mi(model, rd.test, eval_batch), "au": active_units(model, rd.test)},
            "data": rd.description, "device": "cpu", "threads": torch.get_num_threads(), "seconds": time.time() - t0}
     Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1))
