@@ -5,12 +5,14 @@
 # %% ../nbs/01_core.ipynb #77818f85
 from __future__ import annotations
 import math, os, random
+from typing import NamedTuple
 import numpy as np
 import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['LOG_2PI', 'logmeanexp', 'log_normal_diag', 'log_standard_normal', 'sample_q', 'set_seed', 'default_device']
+__all__ = ['LOG_2PI', 'logmeanexp', 'log_normal_diag', 'log_standard_normal', 'sample_q', 'TextBatch', 'set_seed',
+           'default_device']
 
 # %% ../nbs/01_core.ipynb #5ccabea2
 def logmeanexp(w:Tensor, # values $w_s$ (any shape)
@@ -50,6 +52,12 @@ def sample_q(mu:Tensor, # means $\mu$, shape (B, D)
     # $\epsilon\sim\mathcal N(0, I)$
     eps = torch.randn(shape, dtype=mu.dtype, device=mu.device, generator=generator)
     return mu + torch.exp(0.5 * logvar) * eps
+
+# %% ../nbs/01_core.ipynb #b7e2a1c1
+class TextBatch(NamedTuple):
+    "A padded text batch, passed whole to a model as its input `x`."
+    ids: Tensor # (B, T) token ids, right-padded with `<pad>` = 0
+    mask: Tensor # (B, T) bool, True on the real tokens
 
 # %% ../nbs/01_core.ipynb #7abd24a0
 def set_seed(seed:int # one seed for Python, NumPy and PyTorch (CPU and CUDA)
