@@ -11,6 +11,8 @@ Serves the site on 127.0.0.1 (a free port), loads every .html page and fails (ex
   - a picture that did not load (naturalWidth 0);
   - a page made from a notebook in --nbs that shows fewer pictures than the image outputs (image/png,
     image/svg+xml, ...) saved in that notebook's visible code cells, or a notebook with no page;
+  - a visible code cell of such a notebook that draws with matplotlib but has no picture saved (the notebook
+    was committed without being run, so its page would lack the plot);
   - maths left as raw TeX in the text (`$$`, `$x^2$` outside code), and, when KaTeX can be loaded
     (--katex: Debian's libjs-katex in /usr/share/javascript/katex, found by default), maths that KaTeX did
     not render or rendered as an error;
@@ -80,6 +82,41 @@ def shown_images(nb_path: Path) -> int:
     return n
 
 
+PLOTS = re.compile(r"plt\.(show|subplots|figure|imshow|plot)\(|\.imshow\(")
+
+
+def _draws(src: str) -> bool:
+    "Whether a cell draws when it runs: a matplotlib call outside the functions and classes it only defines."
+    code = "\n".join(l for l in src.splitlines() if not l.lstrip().startswith(("#", "%", "!")))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return bool(PLOTS.search(code))
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if PLOTS.search(ast.get_source_segment(code, node) or ""):
+            return True
+    return False
+
+
+def unplotted_cells(nb_path: Path) -> list[str]:
+    """Visible code cells that draw with matplotlib but have no picture saved: a notebook committed without running
+    it (its page would show the code and no plot). Cells that never run here (`gpu`, `eval: false`) don't count."""
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    bad = []
+    for k, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        src = "".join(cell.get("source", "")) if isinstance(cell.get("source"), list) else cell.get("source", "")
+        o = cell_options(src)
+        if HIDDEN & o.keys() or o.get("include") == "false" or o.get("output") == "false" or "gpu" in o or o.get("eval") == "false":
+            continue
+        if _draws(src) and not any(any(m in (out.get("data") or {}) for m in IMAGE_MIMES) for out in cell.get("outputs", [])):
+            bad.append(f"{nb_path}: code cell {k} draws a plot but has no picture saved (run the notebook and save it: tools/execute_nbs.py)")
+    return bad
+
+
 def nb_pages(nbs: Path, site: Path) -> tuple[dict, list[str]]:
     "Map each page (site-relative path) to (notebook, image outputs), and list the notebooks that have no page."
     pages, missing = {}, []
@@ -95,6 +132,7 @@ def nb_pages(nbs: Path, site: Path) -> tuple[dict, list[str]]:
                 break
         else:
             missing.append(f"{nb}: no page for it in {site} (looked for {nbdev_name.as_posix()} and {rel.with_suffix('.html').as_posix()})")
+        missing += unplotted_cells(nb)
     return pages, missing
 
 
