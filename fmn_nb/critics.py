@@ -164,7 +164,8 @@ class HybridCritic(SeparableCritic):
 def take_rows(x, # a tensor, or a tuple/list of tensors, each with $K$ rows
               idx # the rows to keep (int, slice or index tensor)
              ):
-    "Rows `idx` of a batch that is a tensor or a tuple of tensors (text batches are `(ids, mask)`)."
+    "Rows `idx` of a batch that is a tensor or a tuple of tensors (a padded text batch is a `TextBatch(ids, mask)`)."
+    if isinstance(x, tuple) and hasattr(x, "_fields"): return type(x)(*(take_rows(t, idx) for t in x))  # a NamedTuple
     if isinstance(x, (tuple, list)): return type(x)(take_rows(t, idx) for t in x)
     if isinstance(idx, int): idx = slice(idx, idx + 1)
     return x if x is None else x[idx]

@@ -8,7 +8,7 @@ import contextlib, math
 from typing import Callable, Iterable, NamedTuple
 import torch
 from torch import nn, Tensor
-from .core import logmeanexp, log_normal_diag, log_standard_normal, sample_q, LOG_2PI
+from .core import logmeanexp, log_normal_diag, log_standard_normal, sample_q, LOG_2PI, TextBatch
 from .elbo import kl_diag_std_normal
 
 # %% auto #0
@@ -16,9 +16,10 @@ __all__ = ['first_item', 'eval_no_grad', 'iw_log_px', 'iw_nll', 'kl', 'mi_batch'
            'active_units', 'perplexity', 'predicted_tokens', 'TextNLL', 'iw_perplexity']
 
 # %% ../nbs/06_metrics.ipynb #8760270b
-def first_item(batch # an item of `batches`: an input, or a tuple/list whose first element is the input
+def first_item(batch # an item of `batches`: an input (a tensor, a `TextBatch`), or a tuple/list whose first element is the input
               ):
-    "The model's input in a batch item: the item itself, or its first element if it is a tuple or list."
+    "The model's input in a batch item: a `TextBatch` whole, the first element of any other tuple or list, else the item itself."
+    if isinstance(batch, TextBatch): return batch  # (ids, mask) is one input: keep the mask with the ids
     return batch[0] if isinstance(batch, (tuple, list)) else batch
 
 @contextlib.contextmanager
@@ -42,8 +43,8 @@ def _encoded(model, batches, get_x, where:str):
         if mu.dim() != 2 or mu.shape != logvar.shape:
             raise ValueError(f"{where}: batch {k}: encode(x) must return mu and logvar of shape (B, D); got {tuple(mu.shape)} and {tuple(logvar.shape)}")
         if mu.shape[0] == 0: raise ValueError(f"{where}: batch {k} is empty")
-        if isinstance(x, Tensor) and x.shape[0] != mu.shape[0]:
-            raise ValueError(f"{where}: batch {k}: x has {x.shape[0]} rows but encode(x) gave {mu.shape[0]}")
+        rows = x.ids.shape[0] if isinstance(x, TextBatch) else x.shape[0] if isinstance(x, Tensor) else mu.shape[0]
+        if rows != mu.shape[0]: raise ValueError(f"{where}: batch {k}: x has {rows} rows but encode(x) gave {mu.shape[0]}")
         if D is not None and mu.shape[1] != D:
             raise ValueError(f"{where}: batch {k}: latent size D={mu.shape[1]}, but batch 0 had D={D}")
         D = mu.shape[1]
@@ -205,7 +206,7 @@ def iw_perplexity(model, # a text VAE following the model protocol
                   n_samples:int=500, # $S$ importance samples per document
                   chunk:int=10, # samples per decoder call
                   generator:torch.Generator|None=None, # RNG for the samples
-                  get_x:Callable=first_item, # picks the model's input from an item (`lambda b: b` keeps `(x, mask)`)
+                  get_x:Callable=first_item, # picks the model's input from an item (a `TextBatch` is kept whole)
                   count_tokens:Callable=predicted_tokens # predicted tokens in the model's input
                  )->TextNLL:
     "Importance-weighted NLL per document and perplexity $\\exp(\\sum\\mathrm{NLL}/\\sum T)$ over a text set."
