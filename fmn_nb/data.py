@@ -6,21 +6,22 @@
 from __future__ import annotations
 import gzip, hashlib, math, os, re, shutil, tarfile, tempfile, urllib.error, urllib.request
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np
 import torch
 from torch import Tensor
 import fmn_nb
+from .core import TextBatch
 
 # %% auto #0
-__all__ = ['ASSETS', 'PAD', 'BOS', 'EOS', 'UNK', 'SPECIALS', 'UNK_ALIASES', 'OMNIGLOT_FILES', 'DATASETS', 'file_sha256',
-           'repo_root', 'shared_data_dir', 'tokenize', 'TextLines', 'read_text', 'Vocab', 'TextDataset',
+__all__ = ['ASSETS', 'PAD', 'BOS', 'EOS', 'UNK', 'SPECIALS', 'UNK_ALIASES', 'OMNIGLOT_FILES', 'DATASETS', 'MANIFEST',
+           'file_sha256', 'repo_root', 'shared_data_dir', 'tokenize', 'TextLines', 'read_text', 'Vocab', 'TextDataset',
            'BucketBatches', 'pad_batch', 'PaddedBatches', 'TextCorpus', 'load_text', 'wordnet_corpus', 'reduced_yahoo',
            'area_matrix', 'area_downscale', 'omniglot_split_index', 'binarize', 'ImageBatches', 'ImageData',
            'as_images', 'load_images', 'omniglot_originals_28', 'load_omniglot', 'image_grid', 'data_dir', 'Remote',
-           'download', 'he_corpus']
+           'check_cache', 'download', 'he_corpus']
 
 # %% ../nbs/10_data.ipynb #fc67de76
 def _check_file(path) -> Path:
@@ -255,15 +256,15 @@ class BucketBatches:
 # %% ../nbs/10_data.ipynb #e955a6e7
 def pad_batch(seqs, # id lists of different lengths
               device=None # where the tensors go
-             ) -> tuple[Tensor, Tensor]: # x (B, T) padded with <pad>=0; mask (B, T) True on real tokens
-    "Right-pad id lists into a (B, T) `LongTensor` and its (B, T) boolean mask."
+             ) -> TextBatch: # ids (B, T) padded with <pad>=0; mask (B, T) True on real tokens
+    "Right-pad id lists into a `TextBatch`: a (B, T) `LongTensor` and its (B, T) boolean mask."
     T = max(len(s) for s in seqs)
     x = torch.tensor([s + [PAD] * (T - len(s)) for s in seqs], dtype=torch.long, device=device)
     mask = torch.arange(T, device=device)[None] < torch.tensor([len(s) for s in seqs], device=device)[:, None]
-    return x, mask
+    return TextBatch(x, mask)
 
 class PaddedBatches:
-    "Random batches, padded: yields `(x, mask)`, each (B, T); the order is reshuffled each epoch."
+    "Random batches, padded: yields `TextBatch(ids, mask)`, each (B, T); the order is reshuffled each epoch."
     def __init__(self, ds:TextDataset, # the documents
                  batch_size:int=32, # documents a batch (the last one may be smaller)
                  shuffle:bool=True, # reshuffle every epoch
@@ -407,27 +408,31 @@ class ImageData:
     train: Tensor  # (N, 1, H, W) Bernoulli probabilities in [0, 1]
     valid: Tensor  # (N, 1, H, W) binary images (binarised once)
     test: Tensor  # (N, 1, H, W) binary images (binarised once)
-    source: str = ""  # where the data came from
+    source: str = ""  # where the data came from, in words
+    path: str = ""  # the file (or files) it was read from: named in error messages
     def batches(self, batch_size:int=50, # images a batch (50 in the paper)
                 seed:int=0, # seed of the training batches' order and binarisation
                 device=None # where batches go (default: CPU)
                ) -> tuple[ImageBatches, ImageBatches, ImageBatches]:
         "Train (shuffled, re-binarised every batch), valid and test (fixed order, already binary) batches."
-        return (ImageBatches(self.train, batch_size, True, True, seed, device=device, name="train"),
-                ImageBatches(self.valid, batch_size, False, False, device=device, name="valid"),
-                ImageBatches(self.test, batch_size, False, False, device=device, name="test"))
+        w = self.path or self.source or "images"
+        return (ImageBatches(self.train, batch_size, True, True, seed, device=device, name=f"{w} [train]"),
+                ImageBatches(self.valid, batch_size, False, False, device=device, name=f"{w} [valid]"),
+                ImageBatches(self.test, batch_size, False, False, device=device, name=f"{w} [test]"))
     def __repr__(self):
         return f"ImageData(train={len(self.train)}, valid={len(self.valid)}, test={len(self.test)}, {tuple(self.train.shape[1:])}; {self.source})"
 
-def _holdout(train:Tensor, n_valid:int, seed:int, where) -> tuple[Tensor, Tensor]:
-    "Kim's hold-out: shuffle with `seed`, the last `n_valid` are validation."
-    if not 0 < n_valid < len(train): raise ValueError(f"{where}: cannot hold out n_valid={n_valid} of {len(train)} training images")
+def _holdout(train:Tensor, n:int, seed:int, where, split:str="valid") -> tuple[Tensor, Tensor]:
+    "Kim's hold-out: shuffle with `seed`, the last `n` images become split `split` (valid or test)."
+    if not 0 < n < len(train):
+        raise ValueError(f"{where}: cannot hold out n_{split}={n} of {len(train)} training images for the {split} split (need 0 < n_{split} < {len(train)})")
     p = torch.from_numpy(np.random.default_rng(seed).permutation(len(train)))
-    return train[p[:-n_valid]], train[p[-n_valid:]]
+    return train[p[:-n]], train[p[-n:]]
 
-def _image_data(train, valid, test, seed:int, source:str) -> ImageData:
+def _image_data(train, valid, test, seed:int, source:str, path="") -> ImageData:
     "Assemble `ImageData`, binarising validation and test once (seeds `seed`+1 and `seed`+2)."
-    return ImageData(train, binarize(valid, seed + 1), binarize(test, seed + 2), source)
+    return ImageData(train, binarize(valid, seed + 1), binarize(test, seed + 2), source, str(path))
+
 
 # %% ../nbs/10_data.ipynb #93b5b38e
 def as_images(a, # array or tensor: N x H x W or N x 1 x H x W
@@ -440,14 +445,26 @@ def as_images(a, # array or tensor: N x H x W or N x 1 x H x W
     if a.ndim != 3: raise ValueError(f"{where}: images must be N x H x W or N x 1 x H x W; got shape {a.shape}")
     if len(a) == 0: raise ValueError(f"{where}: no images")
     if size is not None and a.shape[1:] != (size, size): raise ValueError(f"{where}: images are {a.shape[1]}x{a.shape[2]}, expected {size}x{size}")
-    if a.dtype == np.uint8: a = a.astype(np.float32) / 255
-    elif a.dtype == np.bool_ or np.issubdtype(a.dtype, np.floating): a = a.astype(np.float32)
-    else: raise ValueError(f"{where}: dtype {a.dtype} not supported: use uint8 (0-255), bool, or floats in [0, 1]")
-    if not np.isfinite(a).all(): raise ValueError(f"{where}: NaN or infinite values")
-    if a.min() < 0 or a.max() > 1: raise ValueError(f"{where}: values must lie in [0, 1]; found [{a.min():g}, {a.max():g}] (0-255 data must be uint8)")
+    if a.dtype == np.bool_: a = a.astype(np.float32)
+    elif np.issubdtype(a.dtype, np.integer):  # grey levels 0-255
+        lo, hi = int(a.min()), int(a.max())
+        if lo < 0 or hi > 255: raise ValueError(f"{where}: integer images are read as grey levels 0-255; found values in [{lo}, {hi}]")
+        if lo == 0 and hi == 1: raise ValueError(f"{where}: {a.dtype} images with values 0 and 1 only: binary images? Pass them as bool or float; integers are read as 0-255 grey levels (1 would be 1/255)")
+        a = a.astype(np.float32) / 255
+    elif np.issubdtype(a.dtype, np.floating):
+        if not np.isfinite(a).all(): raise ValueError(f"{where}: NaN or infinite values")
+        lo, hi = float(a.min()), float(a.max())
+        if lo < 0 or hi > 1:
+            hint = "; 0-255 grey levels? divide them by 255 (or pass an integer array)" if lo >= 0 and hi <= 255 else ""
+            raise ValueError(f"{where}: float images must lie in [0, 1]; found [{lo:g}, {hi:g}]{hint}")
+        a = a.astype(np.float32)
+    else: raise ValueError(f"{where}: dtype {a.dtype} not supported: use an integer type (0-255), bool, or floats in [0, 1]")
     return torch.from_numpy(np.ascontiguousarray(a))[:, None]
 
+
 # %% ../nbs/10_data.ipynb #00ea6697
+_NPZ_NAMES = "arrays `train` (required), `valid` and `test`, or one single array of any other name (the training images)"
+
 def load_images(path, # .npy or .npz file (see above)
                 n_valid:int|None=None, # validation images to hold out when the file has none (default: `valid_frac`)
                 n_test:int|None=None, # test images to hold out when the file has none (default: `test_frac`)
@@ -456,7 +473,7 @@ def load_images(path, # .npy or .npz file (see above)
                 seed:int=0, # seed of the hold-outs and of the one binarisation of valid / test
                 size:int|None=None # required height and width (28 for the Omniglot models), or None
                ) -> ImageData:
-    "The user's image arrays as `ImageData`: shape, dtype and range checked; missing splits held out with `seed`."
+    "The user's image arrays as `ImageData`: names, shape, dtype and range checked; missing splits held out with `seed`."
     path = _check_file(path)
     if path.suffix not in (".npy", ".npz"): raise ValueError(f"{path}: expected a .npy or .npz file")
     try:
@@ -465,14 +482,18 @@ def load_images(path, # .npy or .npz file (see above)
         else:
             with f: arrs = {k: f[k] for k in f.files}
     except (ValueError, OSError, EOFError) as e: raise ValueError(f"{path}: not a readable NumPy file ({e})") from None
+    names, splits = sorted(arrs), {"train", "valid", "test"}
     if "train" not in arrs:
-        if len(arrs) != 1: raise ValueError(f"{path}: expected arrays `train` (and optional `valid`, `test`) or a single array; found {sorted(arrs)}")
-        arrs = {"train": next(iter(arrs.values()))}
-    sp = {k: as_images(a, f"{path} [{k}]", size) for k, a in arrs.items() if k in ("train", "valid", "test")}
+        if splits & set(arrs): raise ValueError(f"{path}: found {names} but no `train`; accepted: {_NPZ_NAMES}")
+        if len(arrs) != 1: raise ValueError(f"{path}: found {names}; accepted: {_NPZ_NAMES}")
+        arrs = {"train": arrs[names[0]]}
+    elif set(arrs) - splits: raise ValueError(f"{path}: found {names}, unknown: {sorted(set(arrs) - splits)}; accepted: {_NPZ_NAMES}")
+    sp = {k: as_images(a, f"{path} [{k}]", size) for k, a in arrs.items()}
     n = len(sp["train"])
-    if "test" not in sp: sp["train"], sp["test"] = _holdout(sp["train"], n_test if n_test is not None else max(1, round(test_frac * n)), seed, path)
-    if "valid" not in sp: sp["train"], sp["valid"] = _holdout(sp["train"], n_valid if n_valid is not None else max(1, round(valid_frac * n)), seed + 10, path)
-    return _image_data(sp["train"], sp["valid"], sp["test"], seed, f"user images {path.name}")
+    if "test" not in sp: sp["train"], sp["test"] = _holdout(sp["train"], n_test if n_test is not None else max(1, round(test_frac * n)), seed, path, "test")
+    if "valid" not in sp: sp["train"], sp["valid"] = _holdout(sp["train"], n_valid if n_valid is not None else max(1, round(valid_frac * n)), seed + 10, path, "valid")
+    return _image_data(sp["train"], sp["valid"], sp["test"], seed, f"user images {path.name}", path)
+
 
 # %% ../nbs/10_data.ipynb #57810e8c
 OMNIGLOT_FILES = ("images_background.npz", "images_evaluation.npz")  # 964 + 659 characters
@@ -486,19 +507,22 @@ def omniglot_originals_28(files, # the originals' .npz files, in order
         f = _check_file(f)
         side = f.with_name(f.name + ".sha256")
         if side.is_file() and side.read_text().split()[0] != file_sha256(f): raise ValueError(f"{f}: checksum differs from {side.name}")
-        with np.load(f, allow_pickle=False) as z:
-            if "images" not in z: raise ValueError(f"{f}: no `images` array (found {sorted(z.keys())})")
+        try: z = np.load(f, allow_pickle=False)
+        except (OSError, EOFError, ValueError) as e: raise ValueError(f"{f}: not a readable .npz file ({e})") from None
+        if not hasattr(z, "files"): raise ValueError(f"{f}: a single array, expected an .npz archive with an `images` array")
+        with z:
+            if "images" not in z.files: raise ValueError(f"{f}: no `images` array (found {sorted(z.files)})")
             a = z["images"]
         if a.dtype != np.bool_ or a.ndim != 4: raise ValueError(f"{f}: `images` must be bool (characters, drawers, H, W); got {a.dtype} {a.shape}")
         out.append(area_downscale(~a, size))  # True = paper, so ink = ~a
     return np.concatenate(out)
 
-def _omniglot_from_grey(g:np.ndarray, seed:int, n_valid:int, source:str) -> ImageData:
+def _omniglot_from_grey(g:np.ndarray, seed:int, n_valid:int, source:str, path="") -> ImageData:
     "Split (C, D, 28, 28) grey levels with `omniglot_split_index` and binarise valid / test once."
     C, D = g.shape[:2]
     ix = omniglot_split_index(C, D, n_train_drawers=round(D * 15 / 20), n_valid=n_valid, seed=seed)
     t = {k: torch.from_numpy(g[i[:, 0], i[:, 1]])[:, None] for k, i in ix.items()}
-    return _image_data(t["train"], t["valid"], t["test"], seed, source)
+    return _image_data(t["train"], t["valid"], t["test"], seed, source, path)
 
 # %% ../nbs/10_data.ipynb #88855858
 def _load_chardata(path, n_valid:int, seed:int) -> ImageData:
@@ -513,8 +537,8 @@ def _load_chardata(path, n_valid:int, seed:int) -> ImageData:
         a = np.asarray(m[k])
         if a.ndim != 2 or a.shape[0] != 784: raise ValueError(f"{path}: `{k}` must be 784 x N (one 28x28 image a column); got {a.shape}")
         sp[k] = as_images(a.T.reshape(-1, 28, 28, order="F"), f"{path} [{k}]")  # column-major 28x28 per column
-    train, valid = _holdout(sp["data"], n_valid, seed, path)
-    return _image_data(train, valid, sp["testdata"], seed, f"Burda's {Path(path).name}")
+    train, valid = _holdout(sp["data"], n_valid, seed, path, "valid")
+    return _image_data(train, valid, sp["testdata"], seed, f"Burda's {Path(path).name}", path)
 
 def _load_omniglot_pt(path, seed:int) -> ImageData:
     "He et al.'s omniglot.pt: [train, val, test] float tensors (N, 1, 28, 28)."
@@ -523,7 +547,7 @@ def _load_omniglot_pt(path, seed:int) -> ImageData:
     if not (isinstance(obj, (list, tuple)) and len(obj) == 3 and all(isinstance(t, Tensor) for t in obj)):
         raise ValueError(f"{path}: expected a list [train, val, test] of tensors; got {type(obj).__name__}")
     tr, va, te = (as_images(t, f"{path} [{k}]", 28) for t, k in zip(obj, ("train", "val", "test")))
-    return _image_data(tr, va, te, seed, f"He et al.'s {Path(path).name}")
+    return _image_data(tr, va, te, seed, f"He et al.'s {Path(path).name}", path)
 
 # %% ../nbs/10_data.ipynb #9973a607
 def _embedded_omniglot_grey() -> np.ndarray:
@@ -535,11 +559,11 @@ def load_omniglot(source=None, # None: embedded default; a folder or a file: ori
                   n_valid:int=2000 # Kim's validation hold-out (not used for omniglot.pt, which has its own)
                  ) -> ImageData:
     "Omniglot 28x28 as `ImageData` from the embedded default or any form the user has."
-    if source is None: return _omniglot_from_grey(_embedded_omniglot_grey(), seed, n_valid, "embedded: area-averaged originals, 16 grey levels")
+    if source is None: return _omniglot_from_grey(_embedded_omniglot_grey(), seed, n_valid, "embedded: area-averaged originals, 16 grey levels", ASSETS/"omniglot28.npz")
     src = Path(source)
     if src.is_dir():
         origs = [src/f for f in OMNIGLOT_FILES if (src/f).is_file()]
-        if origs: return _omniglot_from_grey(omniglot_originals_28(origs), seed, n_valid, f"originals {', '.join(p.name for p in origs)}, area-averaged")
+        if origs: return _omniglot_from_grey(omniglot_originals_28(origs), seed, n_valid, f"originals {', '.join(p.name for p in origs)}, area-averaged", ", ".join(map(str, origs)))
         for f in ("chardata.mat", "omniglot.pt", "omniglot_data/omniglot.pt"):
             if (src/f).is_file(): return load_omniglot(src/f, seed, n_valid)
         raise FileNotFoundError(f"{src}: none of {', '.join(OMNIGLOT_FILES)}, chardata.mat, omniglot.pt found in this folder")
@@ -547,7 +571,7 @@ def load_omniglot(source=None, # None: embedded default; a folder or a file: ori
     if src.suffix == ".mat": return _load_chardata(src, n_valid, seed)
     if src.suffix == ".pt": return _load_omniglot_pt(src, seed)
     if src.suffix == ".npz" and src.name in OMNIGLOT_FILES:
-        return _omniglot_from_grey(omniglot_originals_28([src]), seed, n_valid, f"originals {src.name}, area-averaged")
+        return _omniglot_from_grey(omniglot_originals_28([src]), seed, n_valid, f"originals {src.name}, area-averaged", src)
     return load_images(src, n_valid=n_valid, seed=seed, size=28)
 
 # %% ../nbs/10_data.ipynb #6b1ed58b
@@ -570,26 +594,70 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class Remote:
-    "Where a canonical data set comes from and what it must contain."
+    "Where a canonical data set comes from, what it must contain and how each file is checked."
     url: str # download address
     archive: str # "tar.gz" (unpacked) or "file" (kept as is, under the first name in `files`)
     files: tuple # paths the cache folder must hold afterwards
-    sha256: dict # known SHA-256 of some of `files` (checked when present)
-    archive_sha256: str|None = None # SHA-256 of the download itself, when known
+    sha256: dict # known SHA-256 of some of `files` and `optional` (checked)
+    archive_sha256: str|None = None # SHA-256 of the download itself, when known (none is)
+    checks: dict = field(default_factory=dict) # file -> structural check `f(path, shown)`, for the files without a known SHA-256
+    optional: tuple = () # files the download may hold: checked when present, not required
+
+def _read_lines_as(path, shown) -> list[str]:
+    "`_read_lines`, its errors naming the file as `shown` (not the temporary download path)."
+    try: return _read_lines(path)
+    except ValueError as e: raise ValueError(str(e).replace(str(path), shown)) from None
+
+def _lines_check(n_lines:int, labelled:bool=False):
+    "A structural check: exactly `n_lines` lines, each `label<TAB>text` if `labelled`."
+    def check(path, shown):
+        lines = _read_lines_as(path, shown)
+        if len(lines) != n_lines: raise ValueError(f"{shown}: {len(lines):,} lines, expected {n_lines:,}")
+        for i, l in enumerate(lines, 1):
+            lab, tab, _ = l.partition("\t")
+            if labelled and not (tab and lab.strip()): raise ValueError(f"{shown}:{i}: expected `label<TAB>text`, found no label column")
+    return check
+
+
+# %% ../nbs/10_data.ipynb #aa4c445f
+def _chardata_check(path, shown):
+    "Structural check of Burda's chardata.mat: `data` 784 x 24,345, `testdata` 784 x 8,070, values in [0, 1]."
+    try: from scipy.io import loadmat
+    except ImportError: raise ImportError("checking chardata.mat needs scipy: pip install scipy") from None
+    try: m = loadmat(path)
+    except Exception as e: raise ValueError(f"{shown}: not a readable .mat file ({type(e).__name__}: {e})") from None
+    for k, n in (("data", 24_345), ("testdata", 8_070)):
+        a = m.get(k)
+        if not isinstance(a, np.ndarray) or a.shape != (784, n):
+            raise ValueError(f"{shown}: `{k}` must be 784 x {n:,} (Burda's chardata.mat); got {a.shape if isinstance(a, np.ndarray) else 'no such array'}")
+        if not np.issubdtype(a.dtype, np.number) or a.min() < 0 or a.max() > 1: raise ValueError(f"{shown}: `{k}` must hold grey levels in [0, 1]")
+
+def _omniglot_pt_check(path, shown):
+    "Structural check of He et al.'s omniglot.pt: a list [train, val, test] of 3 float tensors N x 1 x 28 x 28."
+    try: obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e: raise ValueError(f"{shown}: not loadable with torch.load(weights_only=True) ({type(e).__name__}: {e})") from None
+    if not (isinstance(obj, (list, tuple)) and len(obj) == 3): raise ValueError(f"{shown}: expected a list [train, val, test] of 3 tensors; got {type(obj).__name__}")
+    for k, t in zip(("train", "val", "test"), obj):
+        if not (isinstance(t, Tensor) and t.is_floating_point() and t.dim() == 4 and len(t) and tuple(t.shape[1:]) == (1, 28, 28)):
+            raise ValueError(f"{shown} [{k}]: expected a float tensor N x 1 x 28 x 28; got {f'{t.dtype} {tuple(t.shape)}' if isinstance(t, Tensor) else type(t).__name__}")
 
 def _gdrive(i): return f"https://drive.usercontent.google.com/download?id={i}&export=download&confirm=t"  # Drive's direct download
 
+_text_files = lambda name: tuple(f"{name}_data/{name}.{s}.txt" for s in ("train", "valid", "test"))
 DATASETS = {
-    "yahoo": Remote(_gdrive("13azGlTuGdzWLCmgDmQPmvb_jcexVWX7i"), "tar.gz",
-                    tuple(f"yahoo_data/yahoo.{s}.txt" for s in ("train", "valid", "test")),
+    "yahoo": Remote(_gdrive("13azGlTuGdzWLCmgDmQPmvb_jcexVWX7i"), "tar.gz", _text_files("yahoo"),
                     {"yahoo_data/yahoo.valid.txt": "3247ac3ffcc4d4bfd6216f2aaa617f6706cdc4081874da39245fe156825898d1",
                      "yahoo_data/yahoo.test.txt": "ad843c4363adbdd07d8055d9bf121e5f23c285760df43a0031b89d8538293075",
-                     "yahoo_data/vocab.txt": "52c2045275a7114d748f694d984328bed5c7cdd5b82f784ee148e7c5d0be9911"}),
-    "yelp": Remote(_gdrive("1FT49oLNV8syhmGXEgiK6XTjEfMNqqEJJ"), "tar.gz",
-                   tuple(f"yelp_data/yelp.{s}.txt" for s in ("train", "valid", "test")), {}),
-    "omniglot_pt": Remote(_gdrive("1PbFAm2wtXfdnV7ZixImkBubC0A6-XwHU"), "tar.gz", ("omniglot_data/omniglot.pt",), {}),
-    "chardata": Remote("https://github.com/yburda/iwae/raw/master/datasets/OMNIGLOT/chardata.mat", "file", ("chardata.mat",), {}),
+                     "yahoo_data/vocab.txt": "52c2045275a7114d748f694d984328bed5c7cdd5b82f784ee148e7c5d0be9911"},
+                    checks={"yahoo_data/yahoo.train.txt": _lines_check(100_000)}, optional=("yahoo_data/vocab.txt",)),
+    "yelp": Remote(_gdrive("1FT49oLNV8syhmGXEgiK6XTjEfMNqqEJJ"), "tar.gz", _text_files("yelp"), {},
+                   checks={f: _lines_check(n, labelled=True) for f, n in zip(_text_files("yelp"), (100_000, 10_000, 10_000))}),
+    "omniglot_pt": Remote(_gdrive("1PbFAm2wtXfdnV7ZixImkBubC0A6-XwHU"), "tar.gz", ("omniglot_data/omniglot.pt",), {},
+                          checks={"omniglot_data/omniglot.pt": _omniglot_pt_check}),
+    "chardata": Remote("https://github.com/yburda/iwae/raw/master/datasets/OMNIGLOT/chardata.mat", "file", ("chardata.mat",), {},
+                       checks={"chardata.mat": _chardata_check}),
 }
+
 
 # %% ../nbs/10_data.ipynb #25a600af
 def _fetch(url:str, dest:Path, timeout:float, hint:str):
@@ -607,16 +675,51 @@ def _unpack(blob:Path, out:Path, where:str):
     except (tarfile.TarError, OSError, EOFError) as e:
         raise ValueError(f"{where}: the download is not a .tar.gz archive ({e}); a web page instead of the file? Download it by hand") from None
 
+MANIFEST = "SHA256SUMS"  # in each data set's cache folder: the SHA-256 of every file as it arrived
+
+def _verify(name:str, rem:Remote, root:Path, shown) -> dict:
+    "Check every file of `rem` under `root` (known SHA-256, else the structural check); return their SHA-256s."
+    sums = {}
+    for f in (*rem.files, *(o for o in rem.optional if (root/o).is_file())):
+        sums[f] = h = file_sha256(root/f)
+        if f in rem.sha256 and h != rem.sha256[f]:
+            raise ValueError(f"{name}: checksum of {shown(f)} is wrong (SHA-256 {h[:12]}..., expected {rem.sha256[f][:12]}...): not the release of He et al.")
+        if f not in rem.sha256 and f in rem.checks: rem.checks[f](root/f, f"{name}: {shown(f)}")
+    return sums
+
+def _write_manifest(dest:Path, sums:dict) -> Path:
+    return _atomic_write(dest/MANIFEST, "".join(f"{h}  {f}\n" for f, h in sums.items()).encode())
+
+def check_cache(name:str, # one of `DATASETS`
+                cache_dir=None # cache folder (default: `data_dir()`)
+               ) -> Path: # the data set's folder in the cache
+    "Verify a cached data set: re-hash its files against `SHA256SUMS`, or check files placed by hand and record them."
+    if name not in DATASETS: raise ValueError(f"unknown data set {name!r}; choose from {sorted(DATASETS)}")
+    rem, dest = DATASETS[name], Path(cache_dir or data_dir())/name
+    missing = [f for f in rem.files if not (dest/f).is_file()]
+    if missing: raise FileNotFoundError(f"{dest/missing[0]}: no such file; call download({name!r}) or put the files there by hand")
+    man = dest/MANIFEST
+    if not man.is_file(): _write_manifest(dest, _verify(name, rem, dest, lambda f: dest/f)); return dest  # placed by hand
+    for i, line in enumerate(_read_lines(man), 1):
+        h, sep, f = line.partition("  ")
+        if not (sep and re.fullmatch(r"[0-9a-f]{64}", h) and f): raise ValueError(f"{man}:{i}: not a line `<sha256>  <file>`")
+        if not (dest/f).is_file(): raise FileNotFoundError(f"{dest/f}: recorded in {man} but missing; download({name!r}, force=True) fetches it again")
+        if (got := file_sha256(dest/f)) != h:
+            raise ValueError(f"{dest/f}: changed since it was downloaded (SHA-256 {got[:12]}..., recorded {h[:12]}... in {man}); download({name!r}, force=True) fetches it again")
+    return dest
+
+
+# %% ../nbs/10_data.ipynb #745b3815
 def download(name:str, # one of `DATASETS`: yahoo, yelp, omniglot_pt, chardata
              cache_dir=None, # cache folder (default: `data_dir()`)
              url:str|None=None, # override the source (e.g. a mirror or a file:// URL)
              timeout:float=5.0, # seconds to wait for the server before giving up
              force:bool=False # download even when the files are already there
             ) -> Path: # the folder holding the data set's files
-    "Fetch a canonical data set into the cache once; offline, fail at once saying where to put the files by hand."
+    "Fetch a canonical data set into the cache once, check it and record its SHA-256s; offline, fail at once saying where to put the files by hand."
     if name not in DATASETS: raise ValueError(f"download: unknown data set {name!r}; choose from {sorted(DATASETS)}")
     rem, dest = DATASETS[name], Path(cache_dir or data_dir())/name
-    if not force and all((dest/f).is_file() for f in rem.files): return dest
+    if not force and all((dest/f).is_file() for f in rem.files): return check_cache(name, cache_dir)
     url = url or rem.url
     hint = f"Offline? Get it by hand from {url} and put {', '.join(rem.files)} under {dest}"
     dest.mkdir(parents=True, exist_ok=True)
@@ -629,12 +732,16 @@ def download(name:str, # one of `DATASETS`: yahoo, yelp, omniglot_pt, chardata
         else: out.mkdir(); blob.rename(out/rem.files[0])
         missing = [f for f in rem.files if not (out/f).is_file()]
         if missing: raise ValueError(f"{name}: the download from {url} lacks {', '.join(missing)}")
-        for f, h in rem.sha256.items():
-            if (out/f).is_file() and file_sha256(out/f) != h: raise ValueError(f"{name}: checksum of {f} is wrong (expected {h[:12]}...)")
+        sums = _verify(name, rem, out, lambda f: f"{f} (downloaded from {url})")
+        for p in sorted(p for p in out.rglob("*") if p.is_file()):  # record every file that came, checked or not
+            sums.setdefault(p.relative_to(out).as_posix(), file_sha256(p))
+        (dest/MANIFEST).unlink(missing_ok=True)  # a stale record must not outlive the files it describes
         for f in sorted(p for p in out.rglob("*") if p.is_file()):  # move into place, file by file (each rename is atomic)
             target = dest/f.relative_to(out); target.parent.mkdir(parents=True, exist_ok=True); os.replace(f, target)
+        _write_manifest(dest, sums)
     finally: shutil.rmtree(work, ignore_errors=True)
     return dest
+
 
 # %% ../nbs/10_data.ipynb #2dd8a7c1
 def he_corpus(name:str="yahoo", # "yahoo" or "yelp"
@@ -647,6 +754,7 @@ def he_corpus(name:str="yahoo", # "yahoo" or "yelp"
     if root is None:
         root = data_dir()/name/f"{name}_data"
         if fetch and not (root/f"{name}.train.txt").is_file(): root = download(name)/f"{name}_data"
+        elif (root.parent/MANIFEST).is_file(): check_cache(name)  # downloaded: unchanged since?
     files = [Path(root)/f"{name}.{s}.txt" for s in ("train", "valid", "test")]
     if not files[0].is_file():
         raise FileNotFoundError(f"{files[0]}: no such file; call download({name!r}) or he_corpus({name!r}, fetch=True), or put the files there by hand")
