@@ -94,7 +94,7 @@ class LSTMVAE(nn.Module):
 @patch
 def embed(self:LSTMVAE, x # `ids` (B, T) or `(ids, mask)`
          )->Tensor:
-    "The encoder's word embeddings $e(x_t)$, (B, T, E): the layer the paper's text hybrid critic shares."
+    "The encoder's word embeddings $e(x_t)$, (B, T, E): the layer an embedding-sharing hybrid critic shares."
     return self.enc_emb(text_batch(x, self.cfg.vocab_size)[0])
 
 @patch
@@ -354,7 +354,7 @@ class TextCriticNet(nn.Module):
                  out_dim:int=64, # E, the critic's embedding size
                  emb_dim:int=512, # word embedding size (ignored when `embedding` is given)
                  hidden:int=1024, # LSTM units
-                 embedding:nn.Embedding|None=None # share this embedding (e.g. `vae.enc_emb`: the hybrid critic)
+                 embedding:nn.Embedding|None=None # share this embedding (e.g. `vae.enc_emb`: the embedding-only hybrid critic)
                 ):
         super().__init__()
         self.vocab_size, self.out_dim = vocab_size, out_dim
