@@ -10,6 +10,7 @@ from torch import nn, Tensor
 from .core import sample_q, log_standard_normal
 from .elbo import kl_diag_std_normal
 from .learner import Callback, to_device
+from .metrics import first_item
 
 # %% auto #0
 __all__ = ['svi_refine', 'SAVAECB', 'SVIModel', 'BurnIn', 'AggressiveSwitch', 'encoder_params', 'random_batch', 'LaggingCB',
@@ -138,6 +139,7 @@ def random_batch(batches, # the learner's training batches
                  device=None # where the batch goes
                 ): # a batch input, or None when `batches` is of an unknown kind
     "A random training batch from `batches` (bucketed text, images or a list), drawn with the global torch RNG."
+    if hasattr(batches, "random_batch"): return batches.random_batch(device)  # `SortedBatches`
     if hasattr(batches, "batches") and hasattr(batches, "ds"):             # `BucketBatches`
         k = int(torch.randint(len(batches.batches), ()))
         return torch.tensor([batches.ds.ids[i] for i in batches.batches[k]], dtype=torch.long, device=device)
@@ -146,7 +148,7 @@ def random_batch(batches, # the learner's training batches
         return (torch.bernoulli(b) if batches.binarize else b).to(device)
     if isinstance(batches, (list, tuple)) and batches:
         b = batches[int(torch.randint(len(batches), ()))]
-        return to_device(b[0] if isinstance(b, (tuple, list)) else b, device)
+        return to_device(first_item(b), device)
     return None
 
 # %% ../nbs/21_baselines.ipynb #f7341d6f

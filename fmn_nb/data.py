@@ -18,10 +18,10 @@ from .core import TextBatch
 # %% auto #0
 __all__ = ['ASSETS', 'PAD', 'BOS', 'EOS', 'UNK', 'SPECIALS', 'UNK_ALIASES', 'OMNIGLOT_FILES', 'DATASETS', 'MANIFEST',
            'file_sha256', 'repo_root', 'shared_data_dir', 'tokenize', 'TextLines', 'read_text', 'Vocab', 'TextDataset',
-           'BucketBatches', 'pad_batch', 'PaddedBatches', 'TextCorpus', 'load_text', 'wordnet_corpus', 'reduced_yahoo',
-           'area_matrix', 'area_downscale', 'omniglot_split_index', 'binarize', 'ImageBatches', 'ImageData',
-           'as_images', 'load_images', 'omniglot_originals_28', 'load_omniglot', 'image_grid', 'data_dir', 'Remote',
-           'check_cache', 'download', 'he_corpus']
+           'BucketBatches', 'pad_batch', 'PaddedBatches', 'SortedBatches', 'TextCorpus', 'load_text', 'wordnet_corpus',
+           'reduced_yahoo', 'area_matrix', 'area_downscale', 'omniglot_split_index', 'binarize', 'ImageBatches',
+           'ImageData', 'as_images', 'load_images', 'omniglot_originals_28', 'load_omniglot', 'image_grid', 'data_dir',
+           'Remote', 'check_cache', 'download', 'he_corpus']
 
 # %% ../nbs/10_data.ipynb #fc67de76
 def _check_file(path) -> Path:
@@ -278,6 +278,31 @@ class PaddedBatches:
         order = np.random.default_rng([self.seed, self.epoch]).permutation(len(self.ds)) if self.shuffle else np.arange(len(self.ds))
         self.epoch += 1
         for i in range(0, len(order), self.bs): yield pad_batch([self.ds.ids[j] for j in order[i:i + self.bs]], self.device)
+
+# %% ../nbs/10_data.ipynb #df025362
+class SortedBatches:
+    "Full batches of length-sorted documents, padded: yields `TextBatch(ids, mask)`; batch order reshuffled each epoch."
+    def __init__(self, ds:TextDataset, # the documents
+                 batch_size:int=32, # documents a batch (only the last one may be smaller)
+                 shuffle:bool=True, # shuffle the batch order every epoch
+                 seed:int=0, # breaks length ties; the order of epoch e is drawn from (seed, e)
+                 device=None # where batches go (default: CPU)
+                ):
+        _too_few(ds.name, len(ds), batch_size, "documents")
+        self.ds, self.bs, self.shuffle, self.seed, self.device, self.epoch = ds, batch_size, shuffle, seed, device, 0
+        order = np.lexsort((np.random.default_rng(seed).permutation(len(ds)), ds.lengths))  # by length, ties at random
+        self.batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    def __len__(self): return len(self.batches)
+    def make(self, idx, device=None)->TextBatch:
+        "The padded batch of documents `idx`."
+        return pad_batch([self.ds.ids[i] for i in idx], device if device is not None else self.device)
+    def __iter__(self):
+        ks = np.random.default_rng([self.seed, self.epoch]).permutation(len(self)) if self.shuffle else range(len(self))
+        self.epoch += 1
+        for k in ks: yield self.make(self.batches[k])
+    def random_batch(self, device=None)->TextBatch:
+        "One of the batches, drawn with the global torch RNG (for Lagging-VAE's extra encoder steps)."
+        return self.make(self.batches[int(torch.randint(len(self), ()))], device)
 
 # %% ../nbs/10_data.ipynb #14e4e10e
 @dataclass

@@ -71,6 +71,7 @@ def to_device(x, # a tensor, a tuple / list of tensors, or anything else (return
              ):
     "Move a tensor, or the tensors of a tuple / list, to `device`."
     if isinstance(x, Tensor): return x.to(device)
+    if isinstance(x, tuple) and hasattr(x, "_fields"): return type(x)(*(to_device(t, device) for t in x))  # a NamedTuple (`TextBatch`)
     if isinstance(x, (tuple, list)): return type(x)(to_device(t, device) for t in x)
     return x
 

@@ -12,6 +12,7 @@ import torch.distributed as dist
 from .core import LOG_2PI, set_seed
 from .critics import SeparableCritic, critic_objective, _check_batch
 from .learner import Callback
+from .metrics import first_item
 
 # %% auto #0
 __all__ = ['infonce_rect', 'SeparableSelfCritic', 'QueueCritic', 'enqueue', 'momentum_update', 'queue_objective', 'batch_offset',
@@ -203,7 +204,7 @@ class QueueCriticCB(Callback):
 def _encode_all(model, batches)->tuple[Tensor, Tensor]:
     mus, lvs = [], []
     with torch.no_grad():
-        for b in batches: m, lv = model.encode(b if not isinstance(b, (tuple, list)) else b[0]); mus.append(m); lvs.append(lv)
+        for b in batches: m, lv = model.encode(first_item(b)); mus.append(m); lvs.append(lv)
     return torch.cat(mus).double(), torch.cat(lvs).double()
 
 def big_batch_mi(model, # a VAE with `encode(x) -> (mu, logvar)`

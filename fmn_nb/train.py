@@ -35,6 +35,7 @@ class RunConfig:
     n_test:int = 0 # keep the first n test examples (0: all)
     max_vocab:int = 20_000 # vocabulary cap V, specials included (text; He et al.: about 20k)
     batch_size:int = 32 # K, pairs per batch: 32 for text, 50 for Omniglot (the paper's)
+    text_batches:str = "bucket" # text: bucket (equal lengths, He et al.) or sorted (full length-sorted padded batches, for small corpora)
     # model
     size:str = "small" # paper: the paper's architecture; small: a CPU-sized one (`LSTMVAEConfig.small`, `PixelCNNVAEConfig.small`)
     z_dim:int = 32 # latent size D
@@ -68,7 +69,7 @@ PRESETS = {
     "yahoo": RunConfig(data="yahoo", size="paper", batch_size=32, optimizer="sgd", lr=1.0, max_epochs=100),
     "yelp": RunConfig(data="yelp", size="paper", batch_size=32, optimizer="sgd", lr=1.0, max_epochs=100),
     "omniglot": RunConfig(data="omniglot", size="paper", batch_size=50, optimizer="adam", lr=1e-3, max_epochs=100),
-    "yahoo_cpu": RunConfig(data="reduced_yahoo", size="small", z_dim=16, batch_size=32, optimizer="adam", lr=1e-3, max_epochs=5, n_valid=1000, n_test=1000, eval_samples=100),
+    "yahoo_cpu": RunConfig(data="reduced_yahoo", size="small", z_dim=16, batch_size=32, text_batches="sorted", optimizer="adam", lr=1e-3, max_epochs=5, n_valid=1000, n_test=1000, eval_samples=100),
     "yelp_cpu": RunConfig(data="yelp", size="small", z_dim=16, batch_size=32, optimizer="adam", lr=1e-3, max_epochs=5, n_train=10_000, n_valid=1000, n_test=1000, eval_samples=100),
     "omniglot_cpu": RunConfig(data="omniglot", size="small", z_dim=16, batch_size=50, optimizer="adam", lr=1e-3, max_epochs=5, n_train=5000, n_valid=500, n_test=500, eval_samples=100),
     "wordnet_cpu": RunConfig(data="wordnet", size="small", z_dim=16, max_vocab=5000, batch_size=32, optimizer="adam", lr=1e-3, max_epochs=3, n_train=5000, n_valid=1000, n_test=500, eval_samples=100),
@@ -121,6 +122,7 @@ def check_config(cfg:RunConfig # the run to check
     method_parts(cfg)
     if cfg.critic not in CRITICS: raise ConfigError(f"unknown critic {cfg.critic!r}; valid critics: {', '.join(CRITICS)}")
     if cfg.size not in ("paper", "small"): raise ConfigError(f"size must be 'paper' or 'small', not {cfg.size!r}")
+    if cfg.text_batches not in ("bucket", "sorted"): raise ConfigError(f"text_batches must be 'bucket' or 'sorted', not {cfg.text_batches!r}")
     if cfg.optimizer not in ("sgd", "adam"): raise ConfigError(f"optimizer must be 'sgd' or 'adam', not {cfg.optimizer!r}")
     for k in ("batch_size", "z_dim", "max_epochs", "eval_samples", "critic_dim"):
         if getattr(cfg, k) < 1: raise ConfigError(f"{k} must be at least 1, got {getattr(cfg, k)}")
@@ -135,7 +137,7 @@ def check_config(cfg:RunConfig # the run to check
 class RunData:
     "The batches of a run and what the model needs to know about them."
     modality:str # "text" or "images"
-    train:object # training batches (`BucketBatches` or `ImageBatches`)
+    train:object # training batches (`BucketBatches`, `SortedBatches` or `ImageBatches`)
     valid:object # validation batches
     test:object # test batches
     vocab_size:int = 0 # V for text (0 for images)
@@ -166,7 +168,7 @@ def _user_text(path:Path, cfg:RunConfig)->D.TextCorpus:
 def make_data(cfg:RunConfig, # the run (`data`, `n_*`, `max_vocab`, `batch_size`, `seed` are read)
               device=None # where the batches go (default: CPU; the learner moves them)
              )->RunData:
-    "The train / valid / test batches of `cfg.data` (text: bucketed, He et al.; images: re-binarised training batches)."
+    "The train / valid / test batches of `cfg.data` (text: bucketed as He et al. or length-sorted, `cfg.text_batches`; images: re-binarised training batches)."
     name = cfg.data
     path = Path(name)
     if name in ("omniglot",) or (path.suffix in (".npy", ".npz")):
@@ -184,8 +186,9 @@ def make_data(cfg:RunConfig, # the run (`data`, `n_*`, `max_vocab`, `batch_size`
     sp = [_take_text(getattr(corpus, s), getattr(cfg, f"n_{s}")) for s in ("train", "valid", "test")]
     for s, ds in zip(("train", "valid", "test"), sp):
         if ds is None: raise ValueError(f"--data {name}: no {s} split")
-    tr = D.BucketBatches(sp[0], cfg.batch_size, shuffle=True, seed=cfg.seed, device=device)
-    va, te = (D.BucketBatches(ds, cfg.batch_size, shuffle=False, device=device) for ds in sp[1:])
+    B = D.BucketBatches if cfg.text_batches == "bucket" else D.SortedBatches
+    tr = B(sp[0], cfg.batch_size, shuffle=True, seed=cfg.seed, device=device)
+    va, te = (B(ds, cfg.batch_size, shuffle=False, seed=cfg.seed, device=device) for ds in sp[1:])
     desc = f"{name}: {len(sp[0])} / {len(sp[1])} / {len(sp[2])} documents, vocabulary {len(corpus.vocab)}"
     return RunData("text", tr, va, te, len(corpus.vocab), desc)
 
