@@ -293,14 +293,17 @@ class SortedBatches:
         order = np.lexsort((np.random.default_rng(seed).permutation(len(ds)), ds.lengths))  # by length, ties at random
         self.batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
     def __len__(self): return len(self.batches)
-    def make(self, idx, device=None)->TextBatch:
+    def make(self, idx, # indices of the documents in the dataset
+             device=None # where the batch goes (default: the one given at construction)
+            )->TextBatch:
         "The padded batch of documents `idx`."
         return pad_batch([self.ds.ids[i] for i in idx], device if device is not None else self.device)
     def __iter__(self):
         ks = np.random.default_rng([self.seed, self.epoch]).permutation(len(self)) if self.shuffle else range(len(self))
         self.epoch += 1
         for k in ks: yield self.make(self.batches[k])
-    def random_batch(self, device=None)->TextBatch:
+    def random_batch(self, device=None # where the batch goes (default: the one given at construction)
+                    )->TextBatch:
         "One of the batches, drawn with the global torch RNG (for Lagging-VAE's extra encoder steps)."
         return self.make(self.batches[int(torch.randint(len(self), ()))], device)
 

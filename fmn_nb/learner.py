@@ -173,7 +173,8 @@ def _check_finite(self:Learner):
     if torch.isfinite(self.loss).all(): return
     bad = [k for k, v in self.terms.items() if not torch.isfinite(v).all()]
     where = f"training step {self.step}" if self.training else "validation"
-    ck = f"; the last good checkpoint is {self.ckpt_path}" if self.ckpt_path is not None else ""
+    ck = (f"; the last good checkpoint is {self.ckpt_path}" if self.ckpt_path is not None and self.ckpt_path.exists()
+          else "; no checkpoint was written yet (one is saved at the end of each epoch)" if self.ckpt_path is not None else "")
     raise NaNLossError(f"loss is {self.loss.item()} at epoch {self.epoch}, {where} (batch {self.iter} of the epoch); "
                        f"non-finite terms: {bad}{ck}")
 Learner._check_finite = _check_finite
@@ -343,6 +344,10 @@ class GradClipCB(Callback):
     def before_step(self):
         "Clip, and keep the norm before clipping in `learn.grad_norm`."
         self.learn.grad_norm = nn.utils.clip_grad_norm_(self.learn.net.parameters(), self.max_norm).item()
+        if not math.isfinite(self.learn.grad_norm):   # a finite loss can still give inf/NaN gradients: stop before the step
+            l = self.learn
+            raise NaNLossError(f"gradient norm is {self.learn.grad_norm} at epoch {l.epoch}, training step {l.step} (batch {l.iter} of the epoch), "
+                               f"with a finite loss {l.loss.item():.4g}; the parameters were not updated")
 
 # %% ../nbs/20_learner.ipynb #335abfa5
 class PlateauCB(Callback):

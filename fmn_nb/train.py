@@ -13,16 +13,16 @@ from .core import set_seed, default_device
 from . import data as D
 from .models import LSTMVAE, LSTMVAEConfig, PixelCNNVAE, PixelCNNVAEConfig, TextCriticNet, ImageCriticNet
 from .critics import SelfCritic, HybridCritic, NNCritic
-from .learner import (Learner, CriticCB, KLAnnealCB, BetaCB, FreeBitsCB, GradClipCB, PlateauCB, ProgressCB, read_checkpoint,
+from .learner import (Learner, CriticCB, KLAnnealCB, BetaCB, FreeBitsCB, GradClipCB, PlateauCB, ProgressCB, read_checkpoint, NaNLossError,
                             _atomic_bytes)
 from .metrics import iw_nll, kl as kl_metric, mutual_info, active_units, iw_perplexity
 from .baselines import SAVAECB, SVIModel, LaggingCB, MINECB, MINECritic
 
 # %% auto #0
 __all__ = ['PRESETS', 'METHODS', 'CRITICS', 'USER_ERRORS', 'QUICKSTART', 'RunConfig', 'ConfigError', 'preset', 'parse_value',
-           'method_parts', 'check_config', 'RunData', 'make_data', 'make_model', 'make_critic', 'method_callbacks',
-           'read_config', 'prepare_run_dir', 'train_run', 'save_best', 'load_best', 'evaluate_run', 'train_main',
-           'eval_main', 'quickstart', 'format_results', 'plot_mi', 'quickstart_main']
+           'method_parts', 'check_config', 'run_device', 'RunData', 'make_data', 'make_model', 'make_critic',
+           'method_callbacks', 'read_config', 'prepare_run_dir', 'train_run', 'save_best', 'load_best', 'evaluate_run',
+           'fields_help', 'train_main', 'eval_main', 'quickstart', 'format_results', 'plot_mi', 'quickstart_main']
 
 # %% ../nbs/22_train.ipynb #3adcaa38
 @dataclass
@@ -130,7 +130,24 @@ def check_config(cfg:RunConfig # the run to check
         if getattr(cfg, k) < 0: raise ConfigError(f"{k} must be >= 0, got {getattr(cfg, k)}")
     if not (cfg.lr > 0 and math.isfinite(cfg.lr)): raise ConfigError(f"lr must be a positive number, got {cfg.lr}")
     if cfg.lam < 0 or not math.isfinite(cfg.lam): raise ConfigError(f"lam must be a finite number >= 0, got {cfg.lam}")
+    if cfg.device != "auto":
+        try: torch.device(cfg.device)
+        except (RuntimeError, ValueError): raise ConfigError(f"device must be auto, cpu, cuda or cuda:N, not {cfg.device!r}") from None
     return cfg
+
+def run_device(cfg:RunConfig # the run (only `cfg.device` is read)
+              )->torch.device:
+    "The device of the run: `auto` picks CUDA when present; a device asked for by name must exist (no silent fall-back to the CPU)."
+    check_config(cfg)
+    if cfg.device == "auto": return default_device()
+    dev = torch.device(cfg.device)
+    if dev.type == "cuda":
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if n == 0: raise ConfigError(f"device={cfg.device}: no CUDA GPU is visible to PyTorch here; use device=auto or device=cpu")
+        if (dev.index or 0) >= n: raise ConfigError(f"device={cfg.device}: only {n} CUDA device(s) visible (cuda:0..cuda:{n - 1})")
+    elif dev.type == "mps" and not torch.backends.mps.is_available(): raise ConfigError(f"device={cfg.device}: MPS is not available here")
+    elif dev.type not in ("cpu", "cuda", "mps"): raise ConfigError(f"device={cfg.device}: fmn_nb runs on cpu, cuda or mps")
+    return dev
 
 # %% ../nbs/22_train.ipynb #fd0bb1b7
 @dataclass
@@ -254,18 +271,20 @@ def read_config(run_dir # a run folder written by `train_run`
 
 def prepare_run_dir(out, # the run folder
                     resume:bool=False, # it must hold a readable checkpoint, which is kept
-                    overwrite:bool=False # delete what it holds
+                    overwrite:bool=False, # what it holds may be replaced
+                    delete:bool=True # with `overwrite`: delete it now (False: only check)
                    )->Path:
     "Check what is in `out` before anything is written: refuse to overwrite a run by accident."
     out = Path(out)
     if resume and overwrite: raise ConfigError("--resume and --overwrite exclude each other")
+    if out.exists() and not out.is_dir(): raise NotADirectoryError(f"{out} is a file, not a run folder")
     if resume:
         if not (out/"ckpt.pt").is_file(): raise FileNotFoundError(f"--resume: {out} holds no checkpoint (ckpt.pt); nothing to resume")
         read_checkpoint(out/"ckpt.pt")      # a corrupt checkpoint fails here, before anything changes
         return out
     if out.exists() and any(out.iterdir()):
         if not overwrite: raise FileExistsError(f"{out} exists and is not empty; pass --resume to continue that run or --overwrite to replace it")
-        shutil.rmtree(out)
+        if delete: shutil.rmtree(out)
     return out
 
 # %% ../nbs/22_train.ipynb #fe1bca93
@@ -276,14 +295,15 @@ def train_run(cfg:RunConfig, # the run
               progress:bool=True, # tqdm bars and one line per epoch
               extra_cbs=() # more callbacks (e.g. `LivePlotCB()` in a notebook)
              )->Learner:
-    "Train `cfg` into the run folder `out`; returns the learner."
+    "Train `cfg` into the run folder `out`; returns the learner. With `resume`, `cfg` is replaced by the run's saved config."
     check_config(cfg)
-    out = prepare_run_dir(out, resume, overwrite)
+    out = prepare_run_dir(out, resume, overwrite, delete=False)   # refuse early; nothing deleted yet
     if resume: cfg = read_config(out)
-    dev = default_device(None if cfg.device == "auto" else cfg.device == "cuda") if cfg.device in ("auto", "cpu", "cuda") else torch.device(cfg.device)
+    dev = run_device(cfg)
     set_seed(cfg.seed)
-    rd = make_data(cfg)
+    rd = make_data(cfg)        # a bad --data, a bad model size or a missing GPU stops here, with `out` untouched
     model = make_model(cfg, rd)
+    if not resume: prepare_run_dir(out, overwrite=overwrite)      # only now is an old run replaced
     # model selection and lr decay follow the objective the method maximises: the ELBO, or with a critic ELBO + lambda c
     # (the critic trades some ELBO for information, so the best-ELBO epoch of a critic run is often a collapsed one)
     monitor = dict(monitor="valid_loss", higher_is_better=False) if "critic" in method_parts(cfg) else dict(monitor="valid_elbo")
@@ -337,6 +357,7 @@ def evaluate_run(run_dir, # a run folder written by `train_run`
     "Test metrics of the run's best model."
     cfg = read_config(run_dir)
     if split not in ("test", "valid"): raise ConfigError(f"split must be 'test' or 'valid', not {split!r}")
+    if n_samples is not None and n_samples < 1: raise ConfigError(f"n_samples must be at least 1, got {n_samples}")
     rd = make_data(cfg); model = load_best(run_dir, cfg, rd)
     if "savae" in method_parts(cfg): model = SVIModel(model, steps=cfg.svi_steps)   # SA-VAE refines at test time too
     batches, S = getattr(rd, split), n_samples or cfg.eval_samples
@@ -350,23 +371,32 @@ def evaluate_run(run_dir, # a run folder written by `train_run`
     return out
 
 # %% ../nbs/22_train.ipynb #a862549d
-def _fail(prog:str, e:Exception)->int:
-    print(f"{prog}: error: {e}", file=sys.stderr); return 2
+def _fail(prog:str, e:Exception, code:int=2)->int:
+    print(f"{prog}: error: {e}", file=sys.stderr); return code
 
 USER_ERRORS = (ConfigError, ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, ConnectionError)
+
+def fields_help()->str:
+    "Every `RunConfig` field with its type, default and comment: the epilog of `fmn_train --help`."
+    from fastcore.docments import docments
+    from fmn_nb import train as lib    # the exported class: its source file holds the comments (a notebook cell's class has none)
+    doc = docments(lib.RunConfig)
+    rows = [f"  {f.name}={f.default!r} ({getattr(f.type, '__name__', f.type)}): {doc.get(f.name) or ''}" for f in fields(RunConfig)]
+    return "config fields (set any of them as field=value; a preset changes some defaults):\n" + "\n".join(rows)
 
 def train_main(argv:list[str]|None=None # command-line arguments (default: `sys.argv[1:]`)
               )->int: # exit status: 0, or 2 on a user error
     "`fmn_train`: train a VAE with or without a critic, or a baseline, from a preset."
-    p = argparse.ArgumentParser(prog="fmn_train", description="Train a VAE (optionally with an inference critic or a baseline method) from a named preset.",
-        epilog="Fields (any of them as field=value): " + "; ".join(f"{f.name} (default in RunConfig: {f.default!r})" for f in fields(RunConfig)))
+    p = argparse.ArgumentParser(prog="fmn_train", description="Train a VAE (optionally with an inference critic or a baseline method) from a named preset. "
+        "Exit status: 0 done, 2 a bad option, path or folder (nothing written), 3 the loss became NaN or infinite (the last good checkpoint kept).",
+        epilog=fields_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", default="wordnet_cpu", help=f"named setup: {', '.join(PRESETS)} (default wordnet_cpu)")
     p.add_argument("--method", default=None, help=f"vae or any of {', '.join(METHODS[1:])} joined by '+' (default: the preset's, vae)")
     p.add_argument("--critic", default=None, help="self, hybrid or nn (with --method critic)")
     p.add_argument("--lam", type=float, default=None, help="lambda, the critic's weight")
     p.add_argument("--data", default=None, help="data set name or a path: your text file / folder, or an image array (.npy / .npz)")
     p.add_argument("--out", default=None, help="run folder (default runs/PRESET-METHOD)")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint, with its saved config (no other options)")
     p.add_argument("--overwrite", action="store_true", help="delete what --out holds and start again")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("fields", nargs="*", metavar="field=value", help="override any config field, e.g. max_epochs=3 lr=0.5")
@@ -376,10 +406,13 @@ def train_main(argv:list[str]|None=None # command-line arguments (default: `sys.
         for s in a.fields:
             if "=" not in s: raise ConfigError(f"expected field=value, got {s!r}")
             k, v = s.split("=", 1); kw[k] = parse_value(k, v)
+        if a.resume and kw:   # a resumed run is the saved one, bit for bit; a changed option would be silently ignored
+            raise ConfigError(f"--resume continues the run with its saved config.json; drop {', '.join(kw)} (or start a new run in another --out)")
         cfg = preset(a.preset, **kw)
         out = Path(a.out or f"runs/{a.preset}-{cfg.method.replace('+', '_')}" + (f"-{cfg.critic}" if "critic" in cfg.method else ""))
         learn = train_run(cfg, out, resume=a.resume, overwrite=a.overwrite, progress=not a.quiet)
     except USER_ERRORS as e: return _fail("fmn_train", e)
+    except NaNLossError as e: return _fail("fmn_train", f"training stopped: {e}", 3)
     r = learn.history[-1] if learn.history else {}
     print(f"run folder: {out} ({len(learn.history)} epochs; last valid ELBO {r.get('valid_elbo', float('nan')):.3f}, MI {r.get('valid_mi', float('nan')):.3f}, AU {r.get('valid_au', '-')})")
     return 0
@@ -389,7 +422,7 @@ def eval_main(argv:list[str]|None=None # command-line arguments (default: `sys.a
     "`fmn_eval`: test NLL, KL, MI, active units (and perplexity) of a run's best model."
     p = argparse.ArgumentParser(prog="fmn_eval", description="Evaluate the best model of a run folder written by fmn_train.")
     p.add_argument("run_dir", help="the run folder")
-    p.add_argument("--split", default="test", help="test (default) or valid")
+    p.add_argument("--split", default="test", choices=["test", "valid"], help="the split to evaluate (default test)")
     p.add_argument("--n-samples", type=int, default=None, help="importance samples S for the NLL (default: the run's eval_samples; the paper uses 500)")
     p.add_argument("--json", action="store_true", help="print one JSON object with keys nll, kl, mi, au (and ppl for text)")
     a = p.parse_args(argv)
