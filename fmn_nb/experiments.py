@@ -105,7 +105,8 @@ def results_table(table:str, # a key of `TABLES`
         if not rs: lines.append(f"| {row} | not run | | | | {ps} | | |"); continue
         mean = lambda k: sum(r["metrics"][k] for r in rs) / len(rs)
         ts = sum(r["train_seconds"] for r in rs) / len(rs)
-        lines.append(f"| {row} | {mean('nll'):.2f} | {mean('kl'):.2f} | {mean('mi'):.2f} | {mean('au'):.1f} | {ps} | {ts:.0f} | {len(rs)} |")
+        au = mean('au'); au = f"{au:.0f}" if len(rs) == 1 else f"{au:.1f}"   # a count; a mean over seeds gets a decimal
+        lines.append(f"| {row} | {mean('nll'):.2f} | {mean('kl'):.2f} | {mean('mi'):.2f} | {au} | {ps} | {ts:.0f} | {len(rs)} |")
     return "\n".join(lines)
 
 def plot_mi(table:str, # a key of `TABLES`
@@ -114,10 +115,14 @@ def plot_mi(table:str, # a key of `TABLES`
            ):
     "Validation MI per epoch of every saved row (Figures 3/4 of the paper), with the $\\log K$ ceiling."
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     res = load_results(table, results)
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    for row, rs in res.items():
-        h = rs[0]["history"]; ax.plot([r["epoch"] + 1 for r in h], [r["valid_mi"] for r in h], "o-", ms=3, label=row)
+    marks = "osD^vP*X"
+    for i, (row, rs) in enumerate(res.items()):   # a marker and a dash per row, so rows that coincide stay visible
+        h = rs[0]["history"]; ax.plot([r["epoch"] + 1 for r in h], [r["valid_mi"] for r in h], marker=marks[i % len(marks)],
+                                      ls="-" if i % 2 == 0 else "--", ms=4 + 2 * (i % 2 == 0), mfc="none" if i % 2 else None, label=row)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # whole epochs
     K = K or (next(iter(res.values()))[0]["config"]["batch_size"] if res else 32)
     ax.axhline(math.log(K), ls="--", c="gray", label=f"log K = log {K}")
     ax.set(xlabel="epoch", ylabel="validation MI (nats)", title=f"MI per epoch: {table}")

@@ -12,8 +12,9 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['LSTMVAEConfig', 'text_batch', 'LSTMVAE', 'ResBlock', 'ResNetEncoder', 'GatedMaskedConv', 'GatedPixelCNN',
-           'PixelCNNVAEConfig', 'PixelCNNVAE', 'image_batch', 'TextCriticNet', 'ImageCriticNet', 'count_params']
+__all__ = ['LOGIT_BLOCK', 'LSTMVAEConfig', 'text_batch', 'LSTMVAE', 'ResBlock', 'ResNetEncoder', 'GatedMaskedConv',
+           'GatedPixelCNN', 'PixelCNNVAEConfig', 'PixelCNNVAE', 'image_batch', 'TextCriticNet', 'ImageCriticNet',
+           'count_params']
 
 # %% ../nbs/11_models.ipynb #6815ad97
 def _flat_z(z:Tensor, # (B, D) or (S, B, D)
@@ -120,19 +121,28 @@ def encode(self:LSTMVAE, x # `ids` (B, T) or `(ids, mask)`
 
 # %% ../nbs/11_models.ipynb #28022918
 @patch
-def decode_logits(self:LSTMVAE, ids:Tensor, # (N, T) token ids
+def decode_hidden(self:LSTMVAE, ids:Tensor, # (N, T) token ids
                   z:Tensor # (N, D) one latent per row
-                 )->Tensor: # (N, T-1, V): the logits of tokens 1..T-1
-    "The decoder: next-token logits for every position of `ids` given `z`."
+                 )->Tensor: # (N, T-1, H), or (N, T-1, H + D) with `skip`: what $W_o$ maps to the logits of tokens 1..T-1
+    "The decoder up to its output layer: $\\mathrm{drop}(h_t)$ (Skip-VAE: $[\\mathrm{drop}(h_t); z]$) for every position of `ids` given `z`."
     N, T = ids.shape
     h0 = torch.tanh(c0 := self.z_to_c(z))                                  # (N, H)
     inp = torch.cat([self.drop(self.dec_emb(ids[:, :-1])), z[:, None].expand(N, T - 1, z.shape[-1])], -1)
     hs, _ = self.dec_lstm(inp, (h0[None], c0[None]))                       # (N, T-1, H)
     hs = self.drop(hs)
     if self.cfg.skip: hs = torch.cat([hs, z[:, None].expand(N, T - 1, z.shape[-1])], -1)
-    return self.out(hs)
+    return hs
+
+@patch
+def decode_logits(self:LSTMVAE, ids:Tensor, # (N, T) token ids
+                  z:Tensor # (N, D) one latent per row
+                 )->Tensor: # (N, T-1, V): the logits of tokens 1..T-1
+    "The decoder: next-token logits for every position of `ids` given `z`."
+    return self.out(self.decode_hidden(ids, z))
 
 # %% ../nbs/11_models.ipynb #5e49d6ed
+LOGIT_BLOCK = 2**25   # floats of logits made at once by `LSTMVAE.log_px_z` without gradients (128 MB in float32)
+
 @patch
 def log_px_z(self:LSTMVAE, x, # `ids` (B, T) or `(ids, mask)`
              z:Tensor # (B, D) or (S, B, D)
@@ -141,9 +151,14 @@ def log_px_z(self:LSTMVAE, x, # `ids` (B, T) or `(ids, mask)`
     ids, mask = text_batch(x, self.cfg.vocab_size)
     zf, S = _flat_z(z, ids.shape[0], self.cfg.z_dim)
     if S is not None: ids, mask = ids.repeat(S, 1), (None if mask is None else mask.repeat(S, 1))
-    logits = self.decode_logits(ids, zf)                                    # (N, T-1, V)
+    hs, tgt = self.decode_hidden(ids, zf), ids[:, 1:]                       # (N, T-1, H), (N, T-1)
+    # without gradients (evaluation) the (N, T-1, V) logits are made a block of rows at a time, at most LOGIT_BLOCK
+    # floats each, so that memory does not grow with S x B x T x V (the IW-NLL of a 20k-word model); with gradients
+    # the whole graph is kept for backward anyway, so one block
+    step = hs.shape[0] if torch.is_grad_enabled() else max(1, LOGIT_BLOCK // max(1, tgt.shape[1] * self.cfg.vocab_size))
     # $\log p_\theta(x_t|x_{<t}, z)$ for t = 1..T-1
-    log_p_xt = -F.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")  # (N, T-1)
+    log_p_xt = torch.cat([-F.cross_entropy(self.out(hs[i:i + step]).transpose(1, 2), tgt[i:i + step], reduction="none")
+                          for i in range(0, hs.shape[0], step)])            # (N, T-1)
     if mask is not None: log_p_xt = log_p_xt * mask[:, 1:]
     log_p_x_z = log_p_xt.sum(-1)
     return log_p_x_z if S is None else log_p_x_z.view(S, -1)

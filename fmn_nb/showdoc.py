@@ -4,7 +4,7 @@
 
 # %% ../nbs/98_showdoc.ipynb #1b64b95c
 from __future__ import annotations
-import inspect
+import importlib, inspect
 from fastcore.docments import docments, _ital_first
 from nbdev.showdoc import BasicMarkdownRenderer
 
@@ -23,6 +23,25 @@ def _fmt_param(p:inspect.Parameter)->str:
     if p.annotation is not p.empty: s += f":{_fmt_anno(p.annotation)}"
     if p.default is not p.empty: s += f"={p.default!r}"
     return s
+
+def _library_twin(sym):
+    "The exported twin of a class defined in a notebook cell, or None: `inspect` finds no source for a class in `__main__`, so a dataclass's field comments are read from the library's copy."
+    if not inspect.isclass(sym) or getattr(sym, "__module__", None) != "__main__": return None
+    try: from fmn_nb._modidx import d
+    except ImportError: return None
+    for mod, syms in d["syms"].items():
+        if f"{mod}.{sym.__qualname__}" in syms:
+            try: return getattr(importlib.import_module(mod), sym.__qualname__)
+            except (ImportError, AttributeError): return None
+    return None
+
+def _docments(sym)->dict:
+    "docments of `sym`, from its library twin when the notebook's copy has no readable source."
+    dm = docments(sym, full=True, returns=True, args_kwargs=True)
+    twin = _library_twin(sym)
+    if twin is not None and not any(v.get("docment") for v in dm.values()):
+        dm = docments(twin, full=True, returns=True, args_kwargs=True)
+    return dm
 
 def _is_bare_module(sym)->bool:
     "A class that inherits its constructor from `torch.nn.Module` (its signature would read `(*args, **kwargs)`)."
@@ -47,7 +66,7 @@ class ParamListRenderer(BasicMarkdownRenderer):
 
     def _params(self)->str:
         "One Markdown list item per documented parameter (and the return value)."
-        try: dm = docments(self.sym, full=True, returns=True, args_kwargs=True)
+        try: dm = _docments(self.sym)
         except Exception: return ""
         if _is_bare_module(self.sym): return ""
         try: sig = inspect.signature(self.sym)  # annotations as written; docments would invent `NoneType` from a default None
