@@ -4,7 +4,7 @@
 
 # %% ../nbs/98_showdoc.ipynb #1b64b95c
 from __future__ import annotations
-import importlib, inspect
+import importlib, inspect, re, typing
 from fastcore.docments import docments, _ital_first
 from nbdev.showdoc import BasicMarkdownRenderer
 
@@ -15,6 +15,7 @@ __all__ = ['ParamListRenderer']
 def _fmt_anno(a)->str:
     "An annotation as it reads in the source: `Tensor`, `int | None`."
     if a is inspect.Parameter.empty: return ""
+    if isinstance(a, typing.ForwardRef): return a.__forward_arg__   # a NamedTuple's fields under `from __future__ import annotations`
     return a if isinstance(a, str) else inspect.formatannotation(a)
 
 def _fmt_param(p:inspect.Parameter)->str:
@@ -43,6 +44,14 @@ def _docments(sym)->dict:
         dm = docments(twin, full=True, returns=True, args_kwargs=True)
     return dm
 
+def _is_namedtuple(sym)->bool: return inspect.isclass(sym) and issubclass(sym, tuple) and hasattr(sym, "_fields")
+
+def _field_comments(cls)->dict:
+    "The `# comment` after each field of a class body (`name:type # comment`, or `name:type = default # comment`)."
+    try: src = inspect.getsource(_library_twin(cls) or cls)
+    except (OSError, TypeError): return {}
+    return {m[1]: m[2].strip() for m in re.finditer(r"^\s+(\w+)\s*:[^#\n]*#\s*(.*)$", src, re.M)}
+
 def _is_bare_module(sym)->bool:
     "A class that inherits its constructor from `torch.nn.Module` (its signature would read `(*args, **kwargs)`)."
     if not inspect.isclass(sym): return False
@@ -66,6 +75,7 @@ class ParamListRenderer(BasicMarkdownRenderer):
 
     def _params(self)->str:
         "One Markdown list item per documented parameter (and the return value)."
+        if _is_namedtuple(self.sym): return self._tuple_fields()
         try: dm = _docments(self.sym)
         except Exception: return ""
         if _is_bare_module(self.sym): return ""
@@ -82,6 +92,17 @@ class ParamListRenderer(BasicMarkdownRenderer):
             head = "**returns**" if k == "return" else f"**`{star}{k}`**"
             extra = f" ({', '.join(bits)})" if bits else ""
             items.append(f"- {head}{extra}: {d.get('docment') or ''}".rstrip(": "))
+        return "\n".join(items)
+
+    def _tuple_fields(self)->str:
+        "A NamedTuple's fields (its constructor is `*args, **kwargs` to docments), with their types, defaults and comments."
+        try: sig = inspect.signature(self.sym)
+        except (ValueError, TypeError): return ""
+        com, items = _field_comments(self.sym), []
+        for k, p in sig.parameters.items():
+            bits = [f"`{_fmt_anno(p.annotation)}`"] if p.annotation is not p.empty else []
+            if p.default is not p.empty: bits.append(f"default `{p.default!r}`")
+            items.append(f"- **`{k}`**" + (f" ({', '.join(bits)})" if bits else "") + (f": {com[k]}" if com.get(k) else ""))
         return "\n".join(items)
 
     def _repr_markdown_(self)->str:
