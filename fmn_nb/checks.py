@@ -21,7 +21,11 @@ __all__ = ['CHECKS', 'Check', 'check_elbo_exact', 'check_surgery', 'check_iw_nll
 # %% ../nbs/07_checks.ipynb #9a8e326b
 class Check(NamedTuple):
     "One row of the table: what is compared, the package's value, the reference, and whether they agree."
-    name:str; value:float; reference:float; tolerance:str; ok:bool
+    name:str # what is compared
+    value:float # the package's value
+    reference:float # the independent reference (analytic, quadrature or `torch.distributions`)
+    tolerance:str # the agreement asked for, in words
+    ok:bool # whether the value is within it
 
 def _pgm(seed:int=0, exact:bool=True)->LinearGaussianVAE:
     "A small probabilistic PCA model; with `exact`, its encoder is the true posterior."

@@ -26,7 +26,12 @@ def kl_diag_std_normal(mu:Tensor, # means, (B, D)
 # %% ../nbs/03_elbo.ipynb #1cc34413
 class ELBOTerms(NamedTuple):
     "Per-example pieces of the ELBO, each (B,), plus the encoder outputs and the sampled $z$ for reuse (e.g. by a critic)."
-    elbo:Tensor; rec:Tensor; kl:Tensor; mu:Tensor; logvar:Tensor; z:Tensor
+    elbo:Tensor # (B,) the ELBO of each example, rec - beta * kl
+    rec:Tensor # (B,) reconstruction $\log p_\theta(x|z)$, averaged over the samples $z \sim q_\phi(z|x)$
+    kl:Tensor # (B,) $\mathrm{KL}(q_\phi(z|x)\|p(z))$, analytic
+    mu:Tensor # (B, D) encoder means
+    logvar:Tensor # (B, D) encoder log-variances
+    z:Tensor # (B, D) (or (S, B, D) with `n_samples` = S) the reparameterised samples used in rec
 
 def elbo(model, # a VAE following the model protocol
          x, # a batch of B inputs
@@ -46,7 +51,9 @@ def elbo(model, # a VAE following the model protocol
 # %% ../nbs/03_elbo.ipynb #e8f5eb03
 class Surgery(NamedTuple):
     "The three terms of ELBO surgery, in nats: `avg_kl` = `mi` + `marginal_kl`."
-    avg_kl:Tensor; mi:Tensor; marginal_kl:Tensor
+    avg_kl:Tensor # $\mathbb E_{p(x)}\,\mathrm{KL}(q_\phi(z|x)\|p(z))$, the ELBO's KL term averaged over the data
+    mi:Tensor # $I_q(x;z)$
+    marginal_kl:Tensor # $\mathrm{KL}(q_\phi(z)\|p(z))$, from the aggregate posterior to the prior
 
 def _grid(mu:Tensor, sd:Tensor, n_grid:int, width:float)->list[Tensor]:
     "One 1-D grid per dimension, covering every component and the prior to `width` standard deviations."

@@ -24,7 +24,10 @@ __all__ = ['METRIC_LABELS', 'BoundCurve', 'infonce_bound_curve', 'plot_infonce_b
 # %% ../nbs/43_explorers.ipynb #47fc3b2e
 class BoundCurve(NamedTuple):
     "The InfoNCE estimate $c + \\log K$ against $K$ at one true $I$ (all in nats)."
-    mi:float; Ks:list; estimate:list; sem:list
+    mi:float # the true $I(x;z)$
+    Ks:list # the batch sizes $K$
+    estimate:list # mean of $c + \log K$ for each $K$
+    sem:list # its standard error for each $K$
     @property
     def log_K(self)->list:
         "$\\log K$ for each batch size in `Ks`."

@@ -90,7 +90,8 @@ def one_sample_mi(scores:Tensor # (K, K): the exact log density ratio, scores[i,
 
 class MIBatches(NamedTuple):
     "Per-batch estimates of $I(x;z)$ from the same batches, each (n_batches,)."
-    infonce:Tensor; one_sample:Tensor
+    infonce:Tensor # $c + \log K$ of each batch (InfoNCE, all $K^2$ pairs)
+    one_sample:Tensor # the one-sample binary density-ratio estimate of each batch
 
 # %% ../nbs/04_infonce.ipynb #2e2eb63a
 def mi_batches(rho:float, # correlation of each coordinate pair, in (-1, 1)
@@ -111,7 +112,8 @@ def mi_batches(rho:float, # correlation of each coordinate pair, in (-1, 1)
 # %% ../nbs/04_infonce.ipynb #47a753d5
 class Estimate(NamedTuple):
     "A Monte Carlo mean with its standard error."
-    mean:float; sem:float
+    mean:float # the Monte Carlo mean
+    sem:float # its standard error
 
 def infonce_estimate(rho:float, # correlation of each coordinate pair, in (-1, 1)
                      d:int, # dimensions of $x$ and of $z$

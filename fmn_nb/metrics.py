@@ -199,7 +199,10 @@ def predicted_tokens(x # a text batch: LongTensor (B, T) of equal-length rows, o
 # %% ../nbs/06_metrics.ipynb #c41541e5
 class TextNLL(NamedTuple):
     "Text evaluation: NLL per document, perplexity, and the counts behind them."
-    nll:float; ppl:float; n_docs:int; n_tokens:int
+    nll:float # importance-weighted NLL per document, nats
+    ppl:float # perplexity, $\exp$(total NLL / predicted tokens)
+    n_docs:int # documents evaluated
+    n_tokens:int # predicted tokens (words and `</s>`) behind the perplexity
 
 def iw_perplexity(model, # a text VAE following the model protocol
                   batches:Iterable, # text batches (see `predicted_tokens`)
