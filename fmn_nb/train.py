@@ -479,7 +479,7 @@ def plot_mi(res:dict, # model name -> results, each with a `history` of log rows
 def quickstart_main(argv:list[str]|None=None # command-line arguments (default: `sys.argv[1:]`)
                    )->int: # exit status: 0, or 2 on a user error
     "`fmn_quickstart`: the README's first command."
-    p = argparse.ArgumentParser(prog="fmn_quickstart", description="Train a VAE and a VAE with a self critic on the embedded sentences (CPU, a few minutes); print NLL, KL, MI, AU; plot MI per epoch.")
+    p = argparse.ArgumentParser(prog="fmn_quickstart", description="Train a VAE and a VAE with a self critic on the embedded sentences (about a minute on 2 CPU cores); print NLL, KL, MI, AU; plot MI per epoch.")
     p.add_argument("--out", default="runs/quickstart", help="folder for the runs, results.md and mi_per_epoch.png (replaced)")
     p.add_argument("fields", nargs="*", metavar="field=value", help="change a field in both runs, e.g. max_epochs=2")
     a = p.parse_args(argv)
