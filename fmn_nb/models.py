@@ -157,8 +157,9 @@ def log_px_z(self:LSTMVAE, x, # `ids` (B, T) or `(ids, mask)`
     # the whole graph is kept for backward anyway, so one block
     step = hs.shape[0] if torch.is_grad_enabled() else max(1, LOGIT_BLOCK // max(1, tgt.shape[1] * self.cfg.vocab_size))
     # $\log p_\theta(x_t|x_{<t}, z)$ for t = 1..T-1
-    log_p_xt = torch.cat([-F.cross_entropy(self.out(hs[i:i + step]).transpose(1, 2), tgt[i:i + step], reduction="none")
-                          for i in range(0, hs.shape[0], step)])            # (N, T-1)
+    blocks = [-F.cross_entropy(self.out(hs[i:i + step]).transpose(1, 2), tgt[i:i + step], reduction="none")
+              for i in range(0, hs.shape[0], step)]
+    log_p_xt = blocks[0] if len(blocks) == 1 else torch.cat(blocks)       # (N, T-1); training: one block, no copy
     if mask is not None: log_p_xt = log_p_xt * mask[:, 1:]
     log_p_x_z = log_p_xt.sum(-1)
     return log_p_x_z if S is None else log_p_x_z.view(S, -1)
