@@ -545,15 +545,21 @@ def omniglot_originals_28(files, # the originals' .npz files, in order
         out.append(area_downscale(~a, size))  # True = paper, so ink = ~a
     return np.concatenate(out)
 
-def _omniglot_from_grey(g:np.ndarray, seed:int, n_valid:int, source:str, path="") -> ImageData:
+def _n_valid(n_valid:int|None, n_train:int)->int:
+    "Kim's hold-out of 2,000 training images; None: 2,000 from a full-size set (20,000 images or more), else a tenth."
+    if n_valid is not None: return n_valid
+    return 2000 if n_train >= 20_000 else max(1, n_train // 10)
+
+def _omniglot_from_grey(g:np.ndarray, seed:int, n_valid:int|None, source:str, path="") -> ImageData:
     "Split (C, D, 28, 28) grey levels with `omniglot_split_index` and binarise valid / test once."
     C, D = g.shape[:2]
+    n_valid = _n_valid(n_valid, C * round(D * 15 / 20))
     ix = omniglot_split_index(C, D, n_train_drawers=round(D * 15 / 20), n_valid=n_valid, seed=seed)
     t = {k: torch.from_numpy(g[i[:, 0], i[:, 1]])[:, None] for k, i in ix.items()}
     return _image_data(t["train"], t["valid"], t["test"], seed, source, path)
 
 # %% ../nbs/10_data.ipynb #88855858
-def _load_chardata(path, n_valid:int, seed:int) -> ImageData:
+def _load_chardata(path, n_valid:int|None, seed:int) -> ImageData:
     "Burda's chardata.mat: 784 x N columns in Fortran order; Kim's hold-out of `n_valid` training images."
     try: from scipy.io import loadmat
     except ImportError: raise ImportError("reading chardata.mat needs scipy: pip install scipy") from None
@@ -565,6 +571,7 @@ def _load_chardata(path, n_valid:int, seed:int) -> ImageData:
         a = np.asarray(m[k])
         if a.ndim != 2 or a.shape[0] != 784: raise ValueError(f"{path}: `{k}` must be 784 x N (one 28x28 image a column); got {a.shape}")
         sp[k] = as_images(a.T.reshape(-1, 28, 28, order="F"), f"{path} [{k}]")  # column-major 28x28 per column
+    n_valid = _n_valid(n_valid, len(sp["data"]))
     train, valid = _holdout(sp["data"], n_valid, seed, path, "valid")
     return _image_data(train, valid, sp["testdata"], seed, f"Burda's {Path(path).name}", path)
 
@@ -584,7 +591,7 @@ def _embedded_omniglot_grey() -> np.ndarray:
 
 def load_omniglot(source=None, # None: embedded default; a folder or a file: originals, chardata.mat, omniglot.pt or a user array
                   seed:int=0, # seed of the split and of the one binarisation of valid / test
-                  n_valid:int=2000 # Kim's validation hold-out (not used for omniglot.pt, which has its own)
+                  n_valid:int|None=None # Kim's validation hold-out: None gives 2,000 of a full-size set, a tenth of a smaller one (omniglot.pt has its own)
                  ) -> ImageData:
     "Omniglot 28x28 as `ImageData` from the embedded default or any form the user has."
     if source is None: return _omniglot_from_grey(_embedded_omniglot_grey(), seed, n_valid, "embedded: area-averaged originals, 16 grey levels", ASSETS/"omniglot28.npz")

@@ -339,48 +339,61 @@ class FreeBitsCB(Callback):
 
 # %% ../nbs/20_learner.ipynb #b8436114
 class GradClipCB(Callback):
-    "Clip the gradient norm of all trainable parameters (model and callback modules) before each step."
+    "Clip the VAE's gradient norm, and each callback module's own (a critic's) separately, before each step."
     def __init__(self, max_norm:float=5.0): self.max_norm = max_norm  # 5 in the paper
+    def groups(self)->dict: # name -> parameters: "model", then each callback module's parameters not in the model
+        "The parameter groups clipped on their own: the VAE's, then each callback module's that the VAE does not hold."
+        L, seen = self.learn, set()
+        out = {"model": list(L.model.parameters())}
+        seen.update(id(p) for p in out["model"])
+        for k, m in L.net.items():
+            ps = [p for p in m.parameters() if id(p) not in seen]   # a hybrid critic's shared trunk counts as the VAE's
+            seen.update(id(p) for p in ps)
+            if ps: out[k] = ps
+        return out
     def before_step(self):
-        "Clip, and keep the norm before clipping in `learn.grad_norm`."
-        self.learn.grad_norm = nn.utils.clip_grad_norm_(self.learn.net.parameters(), self.max_norm).item()
-        if not math.isfinite(self.learn.grad_norm):   # a finite loss can still give inf/NaN gradients: stop before the step
-            l = self.learn
-            raise NaNLossError(f"gradient norm is {self.learn.grad_norm} at epoch {l.epoch}, training step {l.step} (batch {l.iter} of the epoch), "
-                               f"with a finite loss {l.loss.item():.4g}; the parameters were not updated")
+        "Clip each group; keep the VAE's norm before clipping in `learn.grad_norm`, every group's in `learn.grad_norms`."
+        L = self.learn
+        norms = {k: nn.utils.clip_grad_norm_(ps, self.max_norm) for k, ps in self.groups().items()}
+        L.grad_norms = {k: v.item() for k, v in norms.items()}
+        L.grad_norm = L.grad_norms["model"]
+        bad = {k: v for k, v in L.grad_norms.items() if not math.isfinite(v)}
+        if bad:   # a finite loss can still give inf/NaN gradients: stop before the step
+            k, v = next(iter(bad.items()))
+            raise NaNLossError(f"gradient norm is {v} at epoch {L.epoch}, training step {L.step} (batch {L.iter} of the epoch), "
+                               f"in the {k}'s parameters, with a finite loss {L.loss.item():.4g}; the parameters were not updated")
 
 # %% ../nbs/20_learner.ipynb #335abfa5
 class PlateauCB(Callback):
-    "Halve the lr after `patience` epochs without a better validation ELBO, reloading the best state; stop after `max_decays` halvings."
+    "He et al.'s schedule: halve the lr after `patience` epochs worse than the best since the last halving; stop after `max_decays`."
     order = 50
-    def __init__(self, patience:int=2, # epochs without improvement before a decay
-                 factor:float=0.5, # lr multiplier at each decay
-                 max_decays:int=5, # stop after this many decays
-                 monitor:str="valid_elbo", # a column of the log
-                 min_epochs:int=0, # no decay before this many epochs (He et al.: 15)
-                 reload_best:bool=True, # reload the best model and optimiser state at a decay
-                 higher_is_better:bool=True # False for a loss column such as `valid_loss` (the whole objective, critic term included)
+    def __init__(self, patience:int=2, # epochs worse than the reference before a halving
+                 factor:float=0.5, # lr multiplier at each halving
+                 max_decays:int=5, # stop after this many halvings
+                 monitor:str="valid_elbo", # a column of the log (the validation ELBO with KL weight 1)
+                 min_epochs:int=0, # no halving at the end of the first `min_epochs` epochs (He et al., text: 15)
+                 reload_best:bool=True, # at a halving, reload the best model and start the optimiser afresh
+                 higher_is_better:bool=True # False for a loss column
                 ):
-        self.patience, self.factor, self.max_decays, self.monitor, self.min_epochs, self.reload_best = patience, factor, max_decays, monitor, min_epochs, reload_best
-        self.sign = 1.0 if higher_is_better else -1.0
-        self.best, self.best_epoch, self.bad, self.decays, self.best_state = -math.inf, -1, 0, 0, None
+        self.patience, self.factor, self.max_decays, self.monitor = patience, factor, max_decays, monitor
+        self.min_epochs, self.reload_best, self.sign = min_epochs, reload_best, 1.0 if higher_is_better else -1.0
+        self.best, self.best_epoch, self.ref, self.bad, self.decays, self.best_state = -math.inf, -1, -math.inf, 0, 0, None
     def after_epoch(self):
-        "Keep the best state, or count a bad epoch and decay (and maybe stop) after `patience` of them."
+        "Keep the best state; count an epoch worse than the reference, and halve after `patience` of them."
         L = self.learn; v = self.sign * L.history[-1][self.monitor]
-        if v > self.best:
-            self.best, self.best_epoch, self.bad = v, L.epoch - 1, 0
-            self.best_state = {"net": copy.deepcopy(L.net.state_dict()), "opt": copy.deepcopy(L.opt.state_dict())}
-            return
+        if v > self.best:                   # the model that is saved and evaluated: the best validation ELBO so far
+            self.best, self.best_epoch = v, L.epoch - 1
+            self.best_state = {"net": copy.deepcopy(L.net.state_dict())}
+        if v >= self.ref: self.ref, self.bad = v, 0; return   # not worse than the best since the last halving
         self.bad += 1
-        if self.bad < self.patience or L.epoch < self.min_epochs: return
-        lr = L.lr * self.factor
+        if self.bad < self.patience or L.epoch - 1 < self.min_epochs: return
         if self.reload_best and self.best_state is not None:
-            L.net.load_state_dict(self.best_state["net"]); L.opt.load_state_dict(self.best_state["opt"])
-        L.lr, self.bad, self.decays = lr, 0, self.decays + 1
+            L.net.load_state_dict(self.best_state["net"]); L.opt.state.clear()   # He et al. make new optimisers
+        L.lr, self.ref, self.bad, self.decays = L.lr * self.factor, v, 0, self.decays + 1
         if self.decays >= self.max_decays: L.stop = True
     def state_dict(self):
-        "The schedule's state, for checkpoints: best value and epoch, bad epochs, decays and the best state."
-        return {k: getattr(self, k) for k in ("best", "best_epoch", "bad", "decays", "best_state")}
+        "The schedule's state, for checkpoints: best value and epoch, reference, bad epochs, halvings and the best state."
+        return {k: getattr(self, k) for k in ("best", "best_epoch", "ref", "bad", "decays", "best_state")}
     def load_state_dict(self, sd # what `state_dict` returned
                        ):
         "Restore what `state_dict` saved."
@@ -392,7 +405,7 @@ def paper_protocol(kind:str # "text" (He et al.: SGD, lr 1.0) or "images" (Kim e
     "The optimiser, learning rate and schedule callbacks of the paper's text or image setup."
     if kind not in ("text", "images"): raise ValueError(f"paper_protocol: kind must be 'text' or 'images', not {kind!r}")
     opt = torch.optim.SGD if kind == "text" else torch.optim.Adam
-    return dict(opt_func=opt, lr=1.0 if kind == "text" else 1e-3, cbs=[GradClipCB(5.0), PlateauCB(patience=2, factor=0.5, max_decays=5)])
+    return dict(opt_func=opt, lr=1.0 if kind == "text" else 1e-3, cbs=[GradClipCB(5.0), PlateauCB(patience=2, factor=0.5, max_decays=5, min_epochs=15 if kind == "text" else 0)])
 
 # %% ../nbs/20_learner.ipynb #dec33dbd
 def _atomic_bytes(path:Path, data:bytes):

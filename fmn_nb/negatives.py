@@ -15,8 +15,9 @@ from .learner import Callback
 from .metrics import first_item
 
 # %% auto #0
-__all__ = ['infonce_rect', 'SeparableSelfCritic', 'QueueCritic', 'enqueue', 'momentum_update', 'queue_objective', 'batch_offset',
-           'gather_embeddings', 'gathered_objective', 'QueueCriticCB', 'big_batch_mi', 'queue_run']
+__all__ = ['infonce_rect', 'SeparableSelfCritic', 'QueueCritic', 'enqueue', 'momentum_update', 'queue_objectives',
+           'queue_objective', 'batch_offset', 'gather_embeddings', 'gathered_objective', 'QueueCriticCB',
+           'big_batch_mi', 'queue_run']
 
 # %% ../nbs/32_negatives.ipynb #ec92b590
 def infonce_rect(scores:Tensor, # (K, N): scores[i, j] = $f(x_j, z_i)$, N >= K candidates per row
@@ -103,27 +104,39 @@ def momentum_update(self:QueueCritic):
 QueueCritic.enqueue, QueueCritic.momentum_update = enqueue, momentum_update
 
 # %% ../nbs/32_negatives.ipynb #002d8528
+def queue_objectives(qc:QueueCritic, # the queue critic
+                     x, # $K$ observations
+                     z:Tensor, # (K, D) latents $z_i \sim q_\phi(z|x_i)$
+                     mu:Tensor, # (K, D) encoder means
+                     logvar:Tensor, # (K, D) encoder log-variances
+                     h:Tensor|None=None # (K, F) trunk features, for the hybrid critic
+                    )->tuple[Tensor, int, Tensor, int]: # $c$ over batch and queue, its N, $c$ over the batch, its K
+    "InfoNCE over the batch and the queue (the training objective), and over the batch alone (the bound), from one score matrix."
+    _check_batch(z, mu, logvar, h, qc.critic)
+    g_x = qc.critic.embed_x(x, mu, logvar, h)                   # (K, E): live keys, gradients flow
+    k_z = qc.critic.embed_z(z)                                  # (K, E): queries
+    g_all, offset = gather_embeddings(g_x), batch_offset(z.shape[0])  # (K_global, E)
+    queued = qc.queued().to(g_x.dtype)                          # (M', E): constants, written by an older network
+    scores = k_z @ torch.cat([g_all, queued]).T                 # (K, K_global + M'): $k(z_i)^\top g(x_j)$
+    K = g_all.shape[0]
+    c, c_batch = infonce_rect(scores, offset), infonce_rect(scores[:, :K], offset)  # the live critic's own columns
+    if qc.training and qc.queue_size:
+        with torch.no_grad():
+            hd = None if h is None else h.detach()
+            keys = qc.key_critic.embed_x(x, mu.detach(), logvar.detach(), hd) if qc.momentum else g_x.detach()
+            qc.enqueue(gather_embeddings(keys))
+    return c, scores.shape[1], c_batch, K
+
 def queue_objective(qc:QueueCritic, # the queue critic
                     x, # $K$ observations
                     z:Tensor, # (K, D) latents $z_i \sim q_\phi(z|x_i)$
                     mu:Tensor, # (K, D) encoder means
                     logvar:Tensor, # (K, D) encoder log-variances
                     h:Tensor|None=None # (K, F) trunk features, for the hybrid critic
-                   )->tuple[Tensor, int]: # $c$ and the number of candidates N; $c + \log N \le I_q(x;z)$
+                   )->tuple[Tensor, int]: # $c$ and the number of candidates N (not a bound: see below)
     "InfoNCE of `qc` over the batch (all processes' batches under `torchrun`) and the queue; enqueues the batch's keys when training."
-    _check_batch(z, mu, logvar, h, qc.critic)
-    g_x = qc.critic.embed_x(x, mu, logvar, h)                   # (K, E): live keys, gradients flow
-    k_z = qc.critic.embed_z(z)                                  # (K, E): queries
-    g_all, offset = gather_embeddings(g_x), batch_offset(z.shape[0])  # (K_global, E)
-    queued = qc.queued().to(g_x.dtype)                          # (M', E): constants
-    scores = k_z @ torch.cat([g_all, queued]).T                 # (K, K_global + M'): $k(z_i)^\top g(x_j)$
-    c = infonce_rect(scores, offset)
-    if qc.training and qc.queue_size:
-        with torch.no_grad():
-            hd = None if h is None else h.detach()
-            keys = qc.key_critic.embed_x(x, mu.detach(), logvar.detach(), hd) if qc.momentum else g_x.detach()
-            qc.enqueue(gather_embeddings(keys))
-    return c, scores.shape[1]
+    c, N, _, _ = queue_objectives(qc, x, z, mu, logvar, h)
+    return c, N
 
 # %% ../nbs/32_negatives.ipynb #976573f8
 def _dist_on()->bool: return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
@@ -191,11 +204,11 @@ class QueueCriticCB(Callback):
         "The queue critic (live critic, EMA copy, queue), so that it is trained and checkpointed."
         return {"critic": self.critic}
     def after_loss(self):
-        "Add the term $-\\lambda\\,c$ over the batch and the queue; log `c` and `c_bound` $= c + \\log N$."
+        "Add $-\\lambda\\,c$ over the batch and the queue; log `c`, `c_queue` $= c + \\log N$ and the bound `c_bound` $= c_K + \\log K$."
         L = self.learn
-        c, N = queue_objective(self.critic, L.x, L.z, L.mu.float(), L.logvar.float(), L.h)  # scalar $c \le 0$
+        c, N, c_K, K = queue_objectives(self.critic, L.x, L.z, L.mu.float(), L.logvar.float(), L.h)  # scalars $\le 0$
         L.terms["critic"] = -self.lam * c
-        L.log("c", c); L.log("c_bound", c.detach() + math.log(N))
+        L.log("c", c); L.log("c_queue", c.detach() + math.log(N)); L.log("c_bound", c_K.detach() + math.log(K))
     def after_step(self):
         "Move the EMA copy that writes the keys one step towards the live critic."
         self.critic.momentum_update()
@@ -247,6 +260,7 @@ def queue_run(kind:str, # vae, critic (paper's self critic) or queue (separable 
         learn.fit(e + 1); r = learn.history[-1]
         rows.append({"epoch": e + 1, "valid_elbo": r["valid_elbo"], "valid_kl": r["valid_kl"], "train_c": r.get("train_c"),
                      "train_c_bound": r.get("train_c_bound", None if kind == "vae" else r.get("train_c", math.nan) + math.log(cfg.batch_size)),
+                     "train_c_queue": r.get("train_c_queue"),   # queue runs: c + log N over stale keys (not a bound)
                      "mi_big": big_batch_mi(model, rd.valid, eval_batch), "mi_k": r["valid_mi"], "seconds": time.time() - t0})
         print(kind, {k: round(v, 3) if isinstance(v, float) else v for k, v in rows[-1].items()}, flush=True)
     model.eval(); g = torch.Generator().manual_seed(0)

@@ -19,10 +19,11 @@ from .metrics import iw_nll, kl as kl_metric, mutual_info, active_units, iw_perp
 from .baselines import SAVAECB, SVIModel, LaggingCB, MINECB, MINECritic
 
 # %% auto #0
-__all__ = ['PRESETS', 'METHODS', 'CRITICS', 'USER_ERRORS', 'QUICKSTART', 'RunConfig', 'ConfigError', 'preset', 'parse_value',
-           'method_parts', 'check_config', 'run_device', 'RunData', 'make_data', 'make_model', 'make_critic',
-           'method_callbacks', 'read_config', 'prepare_run_dir', 'train_run', 'save_best', 'load_best', 'evaluate_run',
-           'fields_help', 'train_main', 'eval_main', 'quickstart', 'format_results', 'plot_mi', 'quickstart_main']
+__all__ = ['PRESETS', 'METHODS', 'CRITICS', 'IMAGE_SUFFIXES', 'USER_ERRORS', 'QUICKSTART', 'RunConfig', 'ConfigError', 'preset',
+           'parse_value', 'method_parts', 'check_config', 'run_device', 'RunData', 'make_data', 'make_model',
+           'make_critic', 'method_callbacks', 'read_config', 'prepare_run_dir', 'min_epochs', 'train_run', 'save_best',
+           'load_best', 'evaluate_run', 'fields_help', 'train_main', 'eval_main', 'quickstart', 'format_results',
+           'plot_mi', 'quickstart_main']
 
 # %% ../nbs/22_train.ipynb #3adcaa38
 @dataclass
@@ -56,9 +57,11 @@ class RunConfig:
     lr:float = 1.0 # learning rate: 1.0 with SGD (text), 1e-3 with Adam (images)
     clip:float = 5.0 # gradient-norm clip
     max_epochs:int = 100 # stop after this many epochs at most
-    patience:int = 2 # epochs without a better validation ELBO before the lr is halved and the best state reloaded
+    patience:int = 2 # epochs worse than the best validation ELBO since the last halving before the lr is halved
     max_decays:int = 5 # stop after this many halvings
-    seed:int = 0 # seeds the init, the batch order, the binarisation and the samples
+    min_epochs:int = -1 # no halving at the end of the first min_epochs epochs; -1: 15 for text (He et al.), 0 for images
+    seed:int = 0 # seeds the init, the training batch order, the training binarisation and the samples
+    data_seed:int = 0 # seeds the data split and the one binarisation of valid / test: the test set does not move with seed
     device:str = "auto" # auto (CUDA when present), cpu, cuda, cuda:1, ...
     amp:bool = False # bfloat16 autocast (CUDA only)
     # evaluation
@@ -126,10 +129,11 @@ def check_config(cfg:RunConfig # the run to check
     if cfg.optimizer not in ("sgd", "adam"): raise ConfigError(f"optimizer must be 'sgd' or 'adam', not {cfg.optimizer!r}")
     for k in ("batch_size", "z_dim", "max_epochs", "eval_samples", "critic_dim"):
         if getattr(cfg, k) < 1: raise ConfigError(f"{k} must be at least 1, got {getattr(cfg, k)}")
-    for k in ("n_train", "n_valid", "n_test", "free_bits", "anneal_epochs", "svi_steps", "lagging_max_steps"):
+    for k in ("n_train", "n_valid", "n_test", "free_bits", "anneal_epochs", "svi_steps", "lagging_max_steps", "data_seed"):
         if getattr(cfg, k) < 0: raise ConfigError(f"{k} must be >= 0, got {getattr(cfg, k)}")
     if not (cfg.lr > 0 and math.isfinite(cfg.lr)): raise ConfigError(f"lr must be a positive number, got {cfg.lr}")
     if cfg.lam < 0 or not math.isfinite(cfg.lam): raise ConfigError(f"lam must be a finite number >= 0, got {cfg.lam}")
+    if cfg.min_epochs < -1: raise ConfigError(f"min_epochs must be >= 0, or -1 for the default of the modality; got {cfg.min_epochs}")
     if cfg.device != "auto":
         try: torch.device(cfg.device)
         except (RuntimeError, ValueError): raise ConfigError(f"device must be auto, cpu, cuda or cuda:N, not {cfg.device!r}") from None
@@ -176,27 +180,36 @@ def _user_text(path:Path, cfg:RunConfig)->D.TextCorpus:
     n = len(r.docs)
     if n < 30: raise ValueError(f"--data {path}: {n} documents are too few to split into train / valid / test (need at least 30)")
     import numpy as np
-    p = np.random.default_rng(cfg.seed).permutation(n); nv = max(1, n // 10)
+    p = np.random.default_rng(cfg.data_seed).permutation(n); nv = max(1, n // 10)
     pick = lambda idx: [r.docs[i] for i in idx]
     vocab = D.Vocab.from_corpus(pick(p[2 * nv:]), cfg.max_vocab)
     mk = lambda idx, nm: D.TextDataset(pick(idx), vocab, name=f"{path.name} ({nm})")
     return D.TextCorpus(vocab, mk(p[2 * nv:], "train"), mk(p[:nv], "valid"), mk(p[nv:2 * nv], "test"))
 
-def make_data(cfg:RunConfig, # the run (`data`, `n_*`, `max_vocab`, `batch_size`, `seed` are read)
+IMAGE_SUFFIXES = (".npy", ".npz", ".mat", ".pt")  # user arrays, Burda's chardata.mat, He et al.'s omniglot.pt
+
+def _is_image_source(path:Path)->bool:
+    "Whether `--data PATH` is image data: an array or Omniglot file by suffix, or a folder holding Omniglot files."
+    if path.suffix in IMAGE_SUFFIXES: return True
+    if not path.is_dir(): return False
+    return any((path/f).is_file() for f in (*D.OMNIGLOT_FILES, "chardata.mat", "omniglot.pt", "omniglot_data/omniglot.pt"))
+
+def make_data(cfg:RunConfig, # the run (`data`, `n_*`, `max_vocab`, `batch_size`, `seed`, `data_seed` are read)
               device=None # where the batches go (default: CPU; the learner moves them)
              )->RunData:
-    "The train / valid / test batches of `cfg.data` (text: bucketed as He et al. or length-sorted, `cfg.text_batches`; images: re-binarised training batches)."
+    "The train / valid / test batches of `cfg.data`: the split and the held-out sets from `data_seed`, the training order from `seed`."
     name = cfg.data
     path = Path(name)
-    if name in ("omniglot",) or (path.suffix in (".npy", ".npz")):
-        if name != "omniglot" and not path.is_file(): raise FileNotFoundError(f"--data {name}: no such file")
-        im = D.load_omniglot(seed=cfg.seed) if name == "omniglot" else D.load_images(path, seed=cfg.seed, size=28)
+    if name == "omniglot" or _is_image_source(path):
+        if name != "omniglot" and not path.exists(): raise FileNotFoundError(f"--data {name}: no such file or folder")
+        # the split and the one binarisation of valid / test follow `data_seed`; the training binarisation follows `seed`
+        im = D.load_omniglot(None if name == "omniglot" else path, seed=cfg.data_seed)
         take = lambda t, n: t[:n] if n else t
         im = D.ImageData(take(im.train, cfg.n_train), take(im.valid, cfg.n_valid), take(im.test, cfg.n_test), im.source)
         tr, va, te = im.batches(cfg.batch_size, seed=cfg.seed, device=device)
         return RunData("images", tr, va, te, 0, repr(im))
     if name == "wordnet": corpus = D.wordnet_corpus(max_vocab=cfg.max_vocab)
-    elif name == "reduced_yahoo": corpus = D.reduced_yahoo(seed=cfg.seed)
+    elif name == "reduced_yahoo": corpus = D.reduced_yahoo(seed=cfg.data_seed)
     elif name in ("yahoo", "yelp"): corpus = D.he_corpus(name, max_vocab=cfg.max_vocab)
     elif path.exists(): corpus = _user_text(path, cfg)
     else: raise FileNotFoundError(f"--data {name}: no such file or folder, and not one of wordnet, reduced_yahoo, yahoo, yelp, omniglot")
@@ -205,7 +218,7 @@ def make_data(cfg:RunConfig, # the run (`data`, `n_*`, `max_vocab`, `batch_size`
         if ds is None: raise ValueError(f"--data {name}: no {s} split")
     B = D.BucketBatches if cfg.text_batches == "bucket" else D.SortedBatches
     tr = B(sp[0], cfg.batch_size, shuffle=True, seed=cfg.seed, device=device)
-    va, te = (B(ds, cfg.batch_size, shuffle=False, seed=cfg.seed, device=device) for ds in sp[1:])
+    va, te = (B(ds, cfg.batch_size, shuffle=False, seed=cfg.data_seed, device=device) for ds in sp[1:])  # fixed batches
     desc = f"{name}: {len(sp[0])} / {len(sp[1])} / {len(sp[2])} documents, vocabulary {len(corpus.vocab)}"
     return RunData("text", tr, va, te, len(corpus.vocab), desc)
 
@@ -288,6 +301,12 @@ def prepare_run_dir(out, # the run folder
     return out
 
 # %% ../nbs/22_train.ipynb #fe1bca93
+def min_epochs(cfg:RunConfig, # the run (`min_epochs` is read)
+               rd:RunData # its data (the modality)
+              )->int:
+    "Epochs at whose end the lr never halves: `cfg.min_epochs`, or for -1 He et al.'s 15 for text and 0 for images."
+    return cfg.min_epochs if cfg.min_epochs >= 0 else (15 if rd.modality == "text" else 0)
+
 def train_run(cfg:RunConfig, # the run
               out, # run folder
               resume:bool=False, # continue the run in `out` from its checkpoint
@@ -304,10 +323,10 @@ def train_run(cfg:RunConfig, # the run
     rd = make_data(cfg)        # a bad --data, a bad model size or a missing GPU stops here, with `out` untouched
     model = make_model(cfg, rd)
     if not resume: prepare_run_dir(out, overwrite=overwrite)      # only now is an old run replaced
-    # model selection and lr decay follow the objective the method maximises: the ELBO, or with a critic ELBO + lambda c
-    # (the critic trades some ELBO for information, so the best-ELBO epoch of a critic run is often a collapsed one)
-    monitor = dict(monitor="valid_loss", higher_is_better=False) if "critic" in method_parts(cfg) else dict(monitor="valid_elbo")
-    cbs = [GradClipCB(cfg.clip), PlateauCB(patience=cfg.patience, factor=0.5, max_decays=cfg.max_decays, **monitor),
+    # every method is selected and scheduled on the validation ELBO with KL weight 1 (He et al. select on rec + KL),
+    # never on its own training objective (no lambda c, annealing weight or free-bits floor)
+    plateau = PlateauCB(patience=cfg.patience, factor=0.5, max_decays=cfg.max_decays, monitor="valid_elbo", min_epochs=min_epochs(cfg, rd))
+    cbs = [GradClipCB(cfg.clip), plateau,
            *method_callbacks(cfg, model, rd), *([ProgressCB()] if progress else []), *extra_cbs]
     opt = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
     learn = Learner(model, rd.train, rd.valid, cbs, opt_func=opt, lr=cfg.lr, device=dev, seed=cfg.seed, out_dir=out, amp=cfg.amp)
