@@ -5,14 +5,16 @@
 # %% ../nbs/05_critics.ipynb #730ade62
 from __future__ import annotations
 import math
+from contextlib import contextmanager
 import torch
 from torch import nn, Tensor
+from fastcore.basics import patch
 from .core import log_normal_diag, sample_q
 from .infonce import infonce, infonce_symmetric
 
 # %% auto #0
-__all__ = ['Critic', 'critic_objective', 'SelfCritic', 'mlp', 'SeparableCritic', 'NNCritic', 'HybridCritic', 'take_rows',
-           'pairwise_scores', 'infonce', 'infonce_symmetric']
+__all__ = ['HYBRID_SHARES', 'Critic', 'critic_objective', 'SelfCritic', 'mlp', 'SeparableCritic', 'NNCritic', 'HybridCritic',
+           'EmbeddingHybridCritic', 'take_rows', 'pairwise_scores', 'infonce', 'infonce_symmetric']
 
 # %% ../nbs/05_critics.ipynb #99a76d5e
 _all_ = ['infonce', 'infonce_symmetric']
@@ -129,8 +131,8 @@ class NNCritic(SeparableCritic):
 
 # %% ../nbs/05_critics.ipynb #b3b75b43
 class HybridCritic(SeparableCritic):
-    "Hybrid critic: its own head on the encoder's trunk features, $f(x,z) = \\mathrm{head}(h(x))^\\top k(z)$."
-    needs_features = True
+    "Hybrid critic on the encoder's trunk, with a head of its own: $f(x,z)=\\mathrm{head}(h(x))^\\top k(z)$."
+    needs_features, share = True, "trunk"
     def __init__(self, feat_dim:int, # F, size of `model.features(x)` per example
                  z_dim:int, # latent size D
                  emb_dim:int=64, # E, the critic's embedding size
@@ -138,16 +140,6 @@ class HybridCritic(SeparableCritic):
                 ):
         super().__init__()
         self.head, self.z_net = mlp(feat_dim, emb_dim, hidden), mlp(z_dim, emb_dim, hidden)
-    @classmethod
-    def for_model(cls, model, # a VAE with `features` and `encode_features`
-                  x, # one example batch, used only to read the sizes F and D
-                  **kwargs # passed on to `HybridCritic`: `emb_dim`, `hidden`
-                 )->"HybridCritic":
-        "A hybrid critic sized for `model`'s trunk and latent."
-        if not callable(getattr(model, "features", None)):
-            raise ValueError(f"HybridCritic: {type(model).__name__} has no `features(x)`: the hybrid critic needs the encoder's trunk")
-        with torch.no_grad(): h = model.features(x); mu, _ = model.encode_features(h)
-        return cls(h.shape[-1], mu.shape[-1], **kwargs)
     def embed_x(self, x, # unused: the trunk features `h` stand for it
                 mu, # unused
                 logvar, # unused
@@ -159,6 +151,62 @@ class HybridCritic(SeparableCritic):
                ): # (K, E)
         "$k(z_i)$: the MLP $z$-network."
         return self.z_net(z)
+
+# %% ../nbs/05_critics.ipynb #61f48cb3
+class EmbeddingHybridCritic(HybridCritic):
+    "Hybrid critic on the encoder's embedding: $f(x,z)=\\mathrm{head}(t(x))^\\top k(z)$, $t$ its layers on it."
+    needs_features, share = False, "embedding"
+    def __init__(self, trunk:nn.Module, # (K, F) from $K$ inputs via the encoder's embedding: `model.embedding_trunk()`
+                 feat_dim:int, # F, size of `trunk(x)` per example
+                 z_dim:int, # latent size D
+                 emb_dim:int=64, # E, the critic's embedding size
+                 hidden:int=128 # width of the head and of the $z$-network
+                ):
+        super().__init__(feat_dim, z_dim, emb_dim, hidden)
+        self.trunk = trunk
+    def embed_x(self, x, # $K$ observations, as `trunk` takes them
+                mu, # unused
+                logvar, # unused
+                h # unused: the critic runs its own trunk on `x`
+               ): # (K, E)
+        "The critic's head on its trunk: $\\mathrm{head}(t(x_j))$."
+        return self.head(self.trunk(x))
+
+# %% ../nbs/05_critics.ipynb #308fd0f1
+HYBRID_SHARES = ("trunk", "embedding")   # what a hybrid critic shares with the encoder (`HybridCritic.for_model`)
+
+@contextmanager
+def _probe(*mods:nn.Module):
+    "A pass that only reads shapes: eval mode and no gradients, every submodule's training flag restored afterwards."
+    flags = [(m, m.training) for mod in mods for m in mod.modules()]
+    try:
+        for mod in mods: mod.eval()
+        with torch.no_grad(): yield
+    finally:
+        for m, training in flags: m.training = training
+
+@patch(cls_method=True)
+def for_model(cls:HybridCritic, model, # a VAE with `features` / `encode_features` (`embedding_trunk` for "embedding")
+              x, # one example batch, used only to read the sizes F and D
+              share:str="trunk", # "trunk": the encoder's whole trunk; "embedding": its embedding only (text)
+              **kwargs # passed on to the critic: `emb_dim`, `hidden`
+             )->HybridCritic:
+    "A hybrid critic sized for `model`, sharing its encoder's trunk or (text) only its embedding."
+    if share not in HYBRID_SHARES:
+        raise ValueError(f"HybridCritic: share must be one of {HYBRID_SHARES}, got {share!r}")
+    kind = cls if cls.share == share else EmbeddingHybridCritic if share == "embedding" else HybridCritic
+    name = type(model).__name__
+    if share == "trunk":
+        if not callable(getattr(model, "features", None)):
+            raise ValueError(f"HybridCritic: {name} has no `features(x)`: the hybrid critic needs the encoder's trunk")
+        with _probe(model): h = model.features(x); mu, _ = model.encode_features(h)
+        return kind(h.shape[-1], mu.shape[-1], **kwargs)
+    if not callable(getattr(model, "embedding_trunk", None)):
+        raise ValueError(f"HybridCritic: share='embedding' needs `model.embedding_trunk()` (layers of the critic's own "
+                         f"on the encoder's embedding, as `LSTMVAE` has); {name} has none: use share='trunk'")
+    trunk = model.embedding_trunk()
+    with _probe(model, trunk): t = trunk(x); mu, _ = model.encode(x)
+    return kind(trunk, t.shape[-1], mu.shape[-1], **kwargs)
 
 # %% ../nbs/05_critics.ipynb #c09e6f06
 def take_rows(x, # a tensor, or a tuple/list of tensors, each with $K$ rows

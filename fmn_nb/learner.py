@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_learner.ipynb #dc316c7a
 from __future__ import annotations
-import copy, csv, io, json, math, os, random, re, time
+import copy, csv, io, json, math, os, random, re, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,13 +16,14 @@ from .metrics import first_item, mi_batch
 from .critics import critic_objective, SelfCritic
 from .data import ImageBatches
 from .protocol import MLPVAE
+from .rundir import atomic_write, StopSignals, run_stamp, check_stamp
 
 # %% auto #0
 __all__ = ['EVENTS', 'CKPT_FORMAT', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'NaNLossError',
            'Callback', 'batches_state', 'load_batches_state', 'to_device', 'rng_state', 'set_rng_state', 'Learner',
            'fit', 'demo_data', 'CriticCB', 'KLAnnealCB', 'BetaCB', 'FreeBitsCB', 'GradClipCB', 'PlateauCB',
            'paper_protocol', 'LogCB', 'ProgressCB', 'plot_history', 'LivePlotCB', 'save_checkpoint', 'read_checkpoint',
-           'load_checkpoint', 'CheckpointCB', 'demo_learner']
+           'load_checkpoint', 'CheckpointCB', 'StopOnSignalCB', 'demo_learner']
 
 # %% ../nbs/20_learner.ipynb #cf867d63
 class CancelFitException(Exception): "Raise in a callback to end `fit` now (`after_fit` still runs)."
@@ -408,21 +409,16 @@ def paper_protocol(kind:str # "text" (He et al.: SGD, lr 1.0) or "images" (Kim e
     return dict(opt_func=opt, lr=1.0 if kind == "text" else 1e-3, cbs=[GradClipCB(5.0), PlateauCB(patience=2, factor=0.5, max_decays=5, min_epochs=15 if kind == "text" else 0)])
 
 # %% ../nbs/20_learner.ipynb #dec33dbd
-def _atomic_bytes(path:Path, data:bytes):
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f: f.write(data); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-
 class LogCB(Callback):
     "Write `learn.history` to `log.json` and `log.csv` in `learn.out_dir` after every epoch."
     order = 90
     def after_epoch(self):
         "Rewrite both files (atomically) with every row so far."
         d = self.learn.out_dir; d.mkdir(parents=True, exist_ok=True); rows = self.learn.history
-        _atomic_bytes(d/"log.json", json.dumps(rows, indent=1).encode())
+        atomic_write(d/"log.json", json.dumps(rows, indent=1))
         cols = list(dict.fromkeys(k for r in rows for k in r))
         s = io.StringIO(); w = csv.DictWriter(s, cols); w.writeheader(); w.writerows(rows)
-        _atomic_bytes(d/"log.csv", s.getvalue().encode())
+        atomic_write(d/"log.csv", s.getvalue())
 
 class ProgressCB(Callback):
     "A tqdm progress bar over each epoch's training batches, showing the running loss."
@@ -495,11 +491,11 @@ def save_checkpoint(self:Learner, path=None # default: `out_dir/ckpt.pt`
     mid = self._in_epoch  # inside an epoch: on resume the batches restart from the epoch's start state
     ck = {"format": CKPT_FORMAT, "net": self.net.state_dict(), "opt": self.opt.state_dict(), "cbs": self._cb_states(),
           "epoch": self.epoch, "step": self.step, "skip": self.iter + 1 if mid else 0, "acc": dict(self._acc) if mid else {},
-          "history": self.history, "stop": self.stop, "seed": self.seed, "rng": rng_state(),
+          "history": self.history, "stop": self.stop, "seed": self.seed, "rng": rng_state(), "stamp": run_stamp(),
           "train_batches": self._epoch_start if mid else batches_state(self.train_batches),
           "valid_batches": batches_state(self.valid_batches)}
     buf = io.BytesIO(); torch.save(ck, buf)
-    _atomic_bytes(path, buf.getvalue())
+    atomic_write(path, buf.getvalue())
     return path
 Learner._cb_states, Learner.save_checkpoint = _cb_states, save_checkpoint
 
@@ -515,6 +511,8 @@ def read_checkpoint(path # a `ckpt.pt` written by `Learner.save_checkpoint`
     except Exception as e: raise ValueError(f"{path}: corrupt or unreadable checkpoint ({type(e).__name__}: {str(e)[:200]})") from None
     if not isinstance(ck, dict) or ck.get("format") != CKPT_FORMAT or any(k not in ck for k in _CKPT_KEYS):
         raise ValueError(f"{path}: not an fmn_nb learner checkpoint (format {CKPT_FORMAT})")
+    note = check_stamp(ck.get("stamp"), what=str(path))   # another config schema: a ValueError naming the field
+    if note: warnings.warn(note)
     return ck
 
 def load_checkpoint(self:Learner, path=None # default: `out_dir/ckpt.pt`
@@ -545,6 +543,27 @@ class CheckpointCB(Callback):
     def after_epoch(self):
         "Save at the end of every epoch."
         self.learn.save_checkpoint()
+
+# %% ../nbs/20_learner.ipynb #6504af08
+class StopOnSignalCB(Callback):
+    "On SIGTERM or SIGINT during `fit`: finish the step, write the checkpoint, end `fit`; `learn.stopped_by` names the signal."
+    order = 110   # after CheckpointCB
+    def before_fit(self):
+        "Catch SIGTERM and SIGINT (in the main thread) for the length of `fit`."
+        self.signals, self.learn.stopped_by = StopSignals().__enter__(), None
+    def _stop(self, save:bool):
+        L = self.learn; L.stopped_by = self.signals.name
+        if save and L.ckpt_path is not None: L.save_checkpoint()
+        raise CancelFitException
+    def after_batch(self):
+        "After a training step: stop if a signal came."
+        if self.learn.training and self.signals.requested: self._stop(save=True)
+    def after_epoch(self):
+        "After an epoch (its checkpoint is written by `CheckpointCB`): stop if a signal came."
+        if self.signals.requested: self._stop(save=not any(isinstance(cb, CheckpointCB) for cb in self.learn.cbs))
+    def after_fit(self):
+        "Give the signals back to their previous handlers."
+        self.signals.__exit__(None, None, None)
 
 # %% ../nbs/20_learner.ipynb #6ab34b62
 class _SleepCB(Callback):

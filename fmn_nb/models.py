@@ -209,13 +209,13 @@ def _right(a:Tensor)->Tensor: return F.pad(a, (1, 0, 0, 0))[..., :-1]    # colum
 
 # %% ../nbs/11_models.ipynb #d90a7ce7
 class GatedMaskedConv(nn.Module):
-    "One gated PixelCNN layer (van den Oord et al. 2016): vertical and horizontal stacks, mask A or B."
+    "A gated PixelCNN layer: vertical and horizontal stacks, mask A or B; Kim et al.'s vertical shift by default."
     def __init__(self, c_in:int, # input channels
                  c_out:int, # output channels C
                  k:int, # kernel size (odd)
                  mask_a:bool=False, # first layer: the horizontal stack excludes the pixel itself
                  z_dim:int=0, # > 0: Skip-VAE, a linear map of z to a per-channel bias in both stacks
-                 shift_v:bool=False # Kim et al.'s variant: shift the vertical stack down in every layer
+                 shift_v:bool=True # Kim et al.: the vertical stack handed on is shifted too; False: van den Oord et al.
                 ):
         super().__init__()
         self.p, self.mask_a, self.shift_v, self.residual = k // 2, mask_a, shift_v, not mask_a
@@ -252,7 +252,7 @@ class GatedPixelCNN(nn.Module):
                  z_maps:int=4, # feature maps of the image's size made from z
                  img_size:int=28, # images are (1, img_size, img_size)
                  skip:bool=False, # Skip-VAE: z into every layer
-                 shift_v:bool=False # Kim et al.'s vertical-stack variant (see `GatedMaskedConv`)
+                 shift_v:bool=True # Kim et al.'s vertical stack (see `GatedMaskedConv`); False: van den Oord et al.'s
                 ):
         super().__init__()
         self.z_maps, self.img_size, self.skip = z_maps, img_size, skip
@@ -284,18 +284,19 @@ class PixelCNNVAEConfig:
     z_maps:int = 4 # 28x28 feature maps made from z, concatenated with the image
     img_size:int = 28 # images are (1, img_size, img_size)
     skip:bool = False # Skip-VAE (Dieng et al.): z into every decoder layer
-    shift_v:bool = False # Kim et al.'s code: shift the vertical stack down in every layer
+    shift_v:bool = True # Kim et al.'s code: vertical stack shifted down in every layer; False: van den Oord et al.'s
 
     @classmethod
     def paper(cls, **kw # fields to change, e.g. `skip=True`
              ):
-        "Kim et al.'s sizes: D = 32, 3 ResNet stages of 64 channels, 12 gated layers of 32 channels (+ a 1x1)."
+        "Kim et al.'s: D = 32, 3 ResNet stages of 64 channels, 12 gated layers of 32 channels (+ a 1x1), their shift."
         return cls(**kw)
     @classmethod
     def small(cls, **kw # fields to change, e.g. `z_dim=8`
              ):
-        "A CPU-sized model: D = 16, 16 encoder channels, 4 gated layers of 16 channels."
-        return cls(**{**dict(z_dim=16, enc_channels=16, dec_channels=16, kernels=(5, 5, 3, 3)), **kw})
+        "A CPU-sized model of the same design: D = 16, 16 encoder channels, 4 gated layers of 16 channels (van den Oord's stack)."
+        # shift_v=False: the committed CPU-scale rows and the explorers' saved model were trained with this stack
+        return cls(**{**dict(z_dim=16, enc_channels=16, dec_channels=16, kernels=(5, 5, 3, 3), shift_v=False), **kw})
 
 # %% ../nbs/11_models.ipynb #992c36af
 def _he_init(m:nn.Linear):
@@ -365,18 +366,18 @@ def log_px_z(self:PixelCNNVAE, x:Tensor, # (B, 1, H, W) binary images
 
 # %% ../nbs/11_models.ipynb #f6e667b9
 class TextCriticNet(nn.Module):
-    "x-network of the text critic: embedding, one-layer LSTM, last hidden state, linear to (B, E)."
+    "x-network of the text critic: embedding, LSTM, last hidden state, linear to (B, E) (none if `out_dim=None`)."
     def __init__(self, vocab_size:int, # V
-                 out_dim:int=64, # E, the critic's embedding size
+                 out_dim:int|None=64, # E, the critic's embedding size; None: no linear layer, g(x) is the LSTM state
                  emb_dim:int=512, # word embedding size (ignored when `embedding` is given)
                  hidden:int=1024, # LSTM units
                  embedding:nn.Embedding|None=None # share this embedding (e.g. `vae.enc_emb`: the embedding-only hybrid critic)
                 ):
         super().__init__()
-        self.vocab_size, self.out_dim = vocab_size, out_dim
+        self.vocab_size, self.out_dim = vocab_size, hidden if out_dim is None else out_dim
         self.emb = nn.Embedding(vocab_size, emb_dim) if embedding is None else embedding
         self.lstm = nn.LSTM(self.emb.embedding_dim, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, out_dim)
+        self.head = nn.Identity() if out_dim is None else nn.Linear(hidden, out_dim)
     def forward(self, x # `ids` (B, T) or `(ids, mask)`
                )->Tensor: # (B, E)
         "$g(x)$: the LSTM's hidden state at each row's last real token, through the linear head."
@@ -384,6 +385,15 @@ class TextCriticNet(nn.Module):
         hs, _ = self.lstm(self.emb(ids))
         last = ids.new_full((ids.shape[0],), ids.shape[1] - 1) if mask is None else mask.sum(1) - 1
         return self.head(hs[torch.arange(ids.shape[0], device=ids.device), last])
+
+# %% ../nbs/11_models.ipynb #fb717e3d
+@patch
+def embedding_trunk(self:LSTMVAE, hidden:int|None=None # units of the critic's own LSTM; None: the encoder's
+                   )->TextCriticNet: # maps a text batch to (B, hidden)
+    "A trunk for an embedding-sharing hybrid critic: this encoder's embedding (the same module) and an LSTM of its own."
+    net = TextCriticNet(self.cfg.vocab_size, out_dim=None, hidden=hidden or self.cfg.hidden, embedding=self.enc_emb)
+    for p in net.lstm.parameters(): nn.init.uniform_(p, -self.cfg.init_w, self.cfg.init_w)   # He et al.'s init
+    return net.to(self.enc_emb.weight)                       # the embedding's device and dtype
 
 # %% ../nbs/11_models.ipynb #1fc7bab7
 class ImageCriticNet(nn.Module):

@@ -12,11 +12,12 @@ from torch import nn
 from .core import set_seed, default_device
 from . import data as D
 from .models import LSTMVAE, LSTMVAEConfig, PixelCNNVAE, PixelCNNVAEConfig, TextCriticNet, ImageCriticNet
-from .critics import SelfCritic, HybridCritic, NNCritic
-from .learner import (Learner, CriticCB, KLAnnealCB, BetaCB, FreeBitsCB, GradClipCB, PlateauCB, ProgressCB, read_checkpoint, NaNLossError,
-                            _atomic_bytes)
+from .critics import SelfCritic, HybridCritic, NNCritic, HYBRID_SHARES
+from .learner import (Learner, CriticCB, KLAnnealCB, BetaCB, FreeBitsCB, GradClipCB, PlateauCB, ProgressCB,
+                            read_checkpoint, NaNLossError, StopOnSignalCB)
+from .rundir import atomic_write, RunLock, RunLocked, run_contents, clear_run_folder, run_stamp, exit_status_help, EXIT_STOPPED
 from .metrics import iw_nll, kl as kl_metric, mutual_info, active_units, iw_perplexity
-from .baselines import SAVAECB, SVIModel, LaggingCB, MINECB, MINECritic
+from .baselines import SAVAECB, SVIModel, LaggingCB, MINECB, MINECritic, BNVAE
 
 # %% auto #0
 __all__ = ['PRESETS', 'METHODS', 'CRITICS', 'IMAGE_SUFFIXES', 'USER_ERRORS', 'QUICKSTART', 'RunConfig', 'ConfigError', 'preset',
@@ -42,16 +43,18 @@ class RunConfig:
     z_dim:int = 32 # latent size D
     skip:bool = False # Skip-VAE (Dieng et al.): z into every decoder layer
     # method
-    method:str = "vae" # vae, or several of critic, kl_anneal, beta, free_bits, lagging, savae, mine joined by '+'
+    method:str = "vae" # vae, or several of critic, kl_anneal, beta, free_bits, bn_vae, lagging, savae, mine joined by '+'
     critic:str = "self" # the critic of method `critic`: self (log q(z|x)), hybrid (shares the encoder trunk), nn (own network)
+    hybrid_share:str = "trunk" # the hybrid critic shares the encoder's trunk (text: embedding + LSTM) or, text only, its embedding (paper, section 3.3)
     lam:float = 1.0 # lambda, the weight of the critic objective c (paper eq. 7)
     critic_dim:int = 64 # E, embedding size of the hybrid and NN critics
     anneal_start:float = 0.1 # KL annealing: weight at step 0 (He et al.: 0.1)
     anneal_epochs:int = 10 # KL annealing: epochs to reach weight 1
     beta:float = 1.0 # beta-VAE: weight of the KL term
     free_bits:float = 0.0 # free bits: nats per latent dimension below which KL is not penalised
+    bn_gamma:float = 0.6 # BN-VAE: the fixed batch-norm scale of the posterior means (Zhu et al.: 0.6 on Yahoo)
     svi_steps:int = 20 # SA-VAE: refinement steps T (Kim et al.: 20, lr 1, momentum 0.5)
-    lagging_max_steps:int = 100 # Lagging-VAE: cap on encoder steps per decoder step (He et al.: 100)
+    lagging_max_steps:int = 99 # Lagging-VAE: cap on encoder steps per decoder step (He et al.: `sub_iter < 100`, so 99)
     # optimisation
     optimizer:str = "sgd" # sgd (He et al., text) or adam (Kim et al., images)
     lr:float = 1.0 # learning rate: 1.0 with SGD (text), 1e-3 with Adam (images)
@@ -69,15 +72,15 @@ class RunConfig:
 
 # %% ../nbs/22_train.ipynb #b0c07efc
 PRESETS = {
-    "yahoo": RunConfig(data="yahoo", size="paper", batch_size=32, optimizer="sgd", lr=1.0, max_epochs=100),
-    "yelp": RunConfig(data="yelp", size="paper", batch_size=32, optimizer="sgd", lr=1.0, max_epochs=100),
+    "yahoo": RunConfig(data="yahoo", size="paper", batch_size=32, optimizer="sgd", lr=1.0, max_epochs=100, hybrid_share="embedding"),
+    "yelp": RunConfig(data="yelp", size="paper", batch_size=32, optimizer="sgd", lr=1.0, max_epochs=100, hybrid_share="embedding"),
     "omniglot": RunConfig(data="omniglot", size="paper", batch_size=50, optimizer="adam", lr=1e-3, max_epochs=100),
     "yahoo_cpu": RunConfig(data="reduced_yahoo", size="small", z_dim=16, batch_size=32, text_batches="sorted", optimizer="adam", lr=1e-3, max_epochs=5, n_valid=1000, n_test=1000, eval_samples=100),
     "yelp_cpu": RunConfig(data="yelp", size="small", z_dim=16, batch_size=32, optimizer="adam", lr=1e-3, max_epochs=5, n_train=10_000, n_valid=1000, n_test=1000, eval_samples=100),
     "omniglot_cpu": RunConfig(data="omniglot", size="small", z_dim=16, batch_size=50, optimizer="adam", lr=1e-3, max_epochs=5, n_train=5000, n_valid=500, n_test=500, eval_samples=100),
     "wordnet_cpu": RunConfig(data="wordnet", size="small", z_dim=16, max_vocab=5000, batch_size=32, optimizer="adam", lr=1e-3, max_epochs=3, n_train=5000, n_valid=1000, n_test=500, eval_samples=100),
 }
-METHODS = ("vae", "critic", "kl_anneal", "beta", "free_bits", "lagging", "savae", "mine")
+METHODS = ("vae", "critic", "kl_anneal", "beta", "free_bits", "bn_vae", "lagging", "savae", "mine")
 CRITICS = ("self", "hybrid", "nn")
 
 class ConfigError(ValueError): "A bad preset, method, field or value; the message lists the valid choices."
@@ -124,6 +127,7 @@ def check_config(cfg:RunConfig # the run to check
     "Raise a `ConfigError` naming the first bad field of `cfg`; return it unchanged otherwise."
     method_parts(cfg)
     if cfg.critic not in CRITICS: raise ConfigError(f"unknown critic {cfg.critic!r}; valid critics: {', '.join(CRITICS)}")
+    if cfg.hybrid_share not in HYBRID_SHARES: raise ConfigError(f"hybrid_share must be one of {', '.join(HYBRID_SHARES)}, not {cfg.hybrid_share!r}")
     if cfg.size not in ("paper", "small"): raise ConfigError(f"size must be 'paper' or 'small', not {cfg.size!r}")
     if cfg.text_batches not in ("bucket", "sorted"): raise ConfigError(f"text_batches must be 'bucket' or 'sorted', not {cfg.text_batches!r}")
     if cfg.optimizer not in ("sgd", "adam"): raise ConfigError(f"optimizer must be 'sgd' or 'adam', not {cfg.optimizer!r}")
@@ -133,6 +137,7 @@ def check_config(cfg:RunConfig # the run to check
         if getattr(cfg, k) < 0: raise ConfigError(f"{k} must be >= 0, got {getattr(cfg, k)}")
     if not (cfg.lr > 0 and math.isfinite(cfg.lr)): raise ConfigError(f"lr must be a positive number, got {cfg.lr}")
     if cfg.lam < 0 or not math.isfinite(cfg.lam): raise ConfigError(f"lam must be a finite number >= 0, got {cfg.lam}")
+    if not (cfg.bn_gamma > 0 and math.isfinite(cfg.bn_gamma)): raise ConfigError(f"bn_gamma must be a positive number, got {cfg.bn_gamma}")
     if cfg.min_epochs < -1: raise ConfigError(f"min_epochs must be >= 0, or -1 for the default of the modality; got {cfg.min_epochs}")
     if cfg.device != "auto":
         try: torch.device(cfg.device)
@@ -223,15 +228,17 @@ def make_data(cfg:RunConfig, # the run (`data`, `n_*`, `max_vocab`, `batch_size`
     return RunData("text", tr, va, te, len(corpus.vocab), desc)
 
 # %% ../nbs/22_train.ipynb #ed24e544
-def make_model(cfg:RunConfig, # the run (`size`, `z_dim`, `skip` are read)
+def make_model(cfg:RunConfig, # the run (`size`, `z_dim`, `skip`, and `bn_gamma` for method bn_vae are read)
                rd:RunData # its data (modality and vocabulary size)
               )->nn.Module:
-    "The paper's (or the small) VAE for the run's modality."
+    "The paper's (or the small) VAE for the run's modality; with method `bn_vae`, wrapped in `BNVAE`."
     if rd.modality == "text":
         mk = LSTMVAEConfig.paper if cfg.size == "paper" else LSTMVAEConfig.small
-        return LSTMVAE(mk(rd.vocab_size, z_dim=cfg.z_dim, skip=cfg.skip))
-    mk = PixelCNNVAEConfig.paper if cfg.size == "paper" else PixelCNNVAEConfig.small
-    return PixelCNNVAE(mk(z_dim=cfg.z_dim, skip=cfg.skip))
+        model = LSTMVAE(mk(rd.vocab_size, z_dim=cfg.z_dim, skip=cfg.skip))
+    else:
+        mk = PixelCNNVAEConfig.paper if cfg.size == "paper" else PixelCNNVAEConfig.small
+        model = PixelCNNVAE(mk(z_dim=cfg.z_dim, skip=cfg.skip))
+    return BNVAE(model, z_dim=cfg.z_dim, gamma=cfg.bn_gamma) if "bn_vae" in method_parts(cfg) else model
 
 def make_critic(cfg:RunConfig, # the run (`critic`, `critic_dim`, `size`, `z_dim` are read)
                 model:nn.Module, # the VAE (the hybrid critic is sized from its trunk)
@@ -240,7 +247,9 @@ def make_critic(cfg:RunConfig, # the run (`critic`, `critic_dim`, `size`, `z_dim
                )->nn.Module:
     "The critic `cfg.critic` for this model and modality."
     if cfg.critic == "self": return SelfCritic()
-    if cfg.critic == "hybrid": return HybridCritic.for_model(model, x_example, emb_dim=cfg.critic_dim)
+    if cfg.critic == "hybrid":
+        if cfg.hybrid_share == "embedding" and rd.modality != "text": raise ConfigError("hybrid_share=embedding is for text; images share the trunk")
+        return HybridCritic.for_model(model, x_example, share=cfg.hybrid_share, emb_dim=cfg.critic_dim)
     if rd.modality == "text":
         small = cfg.size == "small"
         x_net = TextCriticNet(rd.vocab_size, out_dim=cfg.critic_dim, emb_dim=64 if small else 512, hidden=128 if small else 1024)
@@ -271,7 +280,7 @@ def _baseline_cb(p, cfg, model, rd):
     return MINECB(MINECritic(28 * 28, cfg.z_dim, hidden=256 if cfg.size == "paper" else 64), cfg.lam)
 
 # %% ../nbs/22_train.ipynb #042e65f7
-def _write_json(path:Path, obj): _atomic_bytes(path, json.dumps(obj, indent=1).encode())
+def _write_json(path:Path, obj): atomic_write(path, json.dumps(obj, indent=1))
 
 def read_config(run_dir # a run folder written by `train_run`
                )->RunConfig:
@@ -295,9 +304,9 @@ def prepare_run_dir(out, # the run folder
         if not (out/"ckpt.pt").is_file(): raise FileNotFoundError(f"--resume: {out} holds no checkpoint (ckpt.pt); nothing to resume")
         read_checkpoint(out/"ckpt.pt")      # a corrupt checkpoint fails here, before anything changes
         return out
-    if out.exists() and any(out.iterdir()):
+    if run_contents(out):   # the run's own lock file does not count
         if not overwrite: raise FileExistsError(f"{out} exists and is not empty; pass --resume to continue that run or --overwrite to replace it")
-        if delete: shutil.rmtree(out)
+        if delete: clear_run_folder(out)   # everything but the lock this run holds
     return out
 
 # %% ../nbs/22_train.ipynb #fe1bca93
@@ -314,8 +323,13 @@ def train_run(cfg:RunConfig, # the run
               progress:bool=True, # tqdm bars and one line per epoch
               extra_cbs=() # more callbacks (e.g. `LivePlotCB()` in a notebook)
              )->Learner:
-    "Train `cfg` into the run folder `out`; returns the learner. With `resume`, `cfg` is replaced by the run's saved config."
+    "Train `cfg` into the run folder `out`, holding its lock; returns the learner. With `resume`, `cfg` is the run's saved one."
     check_config(cfg)
+    if Path(out).exists() and not Path(out).is_dir(): raise NotADirectoryError(f"{out} is a file, not a run folder")
+    with RunLock(out):   # one run per folder: a second writer is refused (`RunLocked`) before it reads or writes anything
+        return _train_locked(cfg, Path(out), resume, overwrite, progress, extra_cbs)
+
+def _train_locked(cfg, out, resume, overwrite, progress, extra_cbs):
     out = prepare_run_dir(out, resume, overwrite, delete=False)   # refuse early; nothing deleted yet
     if resume: cfg = read_config(out)
     dev = run_device(cfg)
@@ -327,13 +341,13 @@ def train_run(cfg:RunConfig, # the run
     # never on its own training objective (no lambda c, annealing weight or free-bits floor)
     plateau = PlateauCB(patience=cfg.patience, factor=0.5, max_decays=cfg.max_decays, monitor="valid_elbo", min_epochs=min_epochs(cfg, rd))
     cbs = [GradClipCB(cfg.clip), plateau,
-           *method_callbacks(cfg, model, rd), *([ProgressCB()] if progress else []), *extra_cbs]
+           *method_callbacks(cfg, model, rd), *([ProgressCB()] if progress else []), StopOnSignalCB(), *extra_cbs]
     opt = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
     learn = Learner(model, rd.train, rd.valid, cbs, opt_func=opt, lr=cfg.lr, device=dev, seed=cfg.seed, out_dir=out, amp=cfg.amp)
     if not resume:
         out.mkdir(parents=True, exist_ok=True)
         _write_json(out/"config.json", {"config": asdict(cfg), "data": rd.description, "device": str(dev),
-                                        "torch": torch.__version__, "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+                                        "torch": torch.__version__, "stamp": run_stamp(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
     learn.fit(cfg.max_epochs, resume=resume)
     save_best(learn, out)
     return learn
@@ -346,7 +360,7 @@ def save_best(learn:Learner, # a trained learner (with a `PlateauCB`, whose best
     net = pl.best_state["net"] if pl is not None and pl.best_state is not None else learn.net.state_dict()
     sd = {k[len("model."):]: v for k, v in net.items() if k.startswith("model.")}
     buf = __import__("io").BytesIO(); torch.save(sd, buf)
-    _atomic_bytes(Path(out)/"best_model.pt", buf.getvalue())
+    atomic_write(Path(out)/"best_model.pt", buf.getvalue())
     return Path(out)/"best_model.pt"
 
 # %% ../nbs/22_train.ipynb #c6b862cd
@@ -393,7 +407,7 @@ def evaluate_run(run_dir, # a run folder written by `train_run`
 def _fail(prog:str, e:Exception, code:int=2)->int:
     print(f"{prog}: error: {e}", file=sys.stderr); return code
 
-USER_ERRORS = (ConfigError, ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, ConnectionError)
+USER_ERRORS = (ConfigError, ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, ConnectionError, RunLocked)
 
 def fields_help()->str:
     "Every `RunConfig` field with its type, default and comment: the epilog of `fmn_train --help`."
@@ -407,7 +421,7 @@ def train_main(argv:list[str]|None=None # command-line arguments (default: `sys.
               )->int: # exit status: 0, or 2 on a user error
     "`fmn_train`: train a VAE with or without a critic, or a baseline, from a preset."
     p = argparse.ArgumentParser(prog="fmn_train", description="Train a VAE (optionally with an inference critic or a baseline method) from a named preset. "
-        "Exit status: 0 done, 2 a bad option, path or folder (nothing written), 3 the loss became NaN or infinite (the last good checkpoint kept).",
+        + exit_status_help(),
         epilog=fields_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", default="wordnet_cpu", help=f"named setup: {', '.join(PRESETS)} (default wordnet_cpu)")
     p.add_argument("--method", default=None, help=f"vae or any of {', '.join(METHODS[1:])} joined by '+' (default: the preset's, vae)")
@@ -432,6 +446,10 @@ def train_main(argv:list[str]|None=None # command-line arguments (default: `sys.
         learn = train_run(cfg, out, resume=a.resume, overwrite=a.overwrite, progress=not a.quiet)
     except USER_ERRORS as e: return _fail("fmn_train", e)
     except NaNLossError as e: return _fail("fmn_train", f"training stopped: {e}", 3)
+    if getattr(learn, "stopped_by", None):
+        print(f"fmn_train: stopped by {learn.stopped_by} at epoch {learn.epoch}, step {learn.step}; the checkpoint is written: "
+              f"continue with fmn_train --out {out} --resume", file=sys.stderr)
+        return EXIT_STOPPED
     r = learn.history[-1] if learn.history else {}
     print(f"run folder: {out} ({len(learn.history)} epochs; last valid ELBO {r.get('valid_elbo', float('nan')):.3f}, MI {r.get('valid_mi', float('nan')):.3f}, AU {r.get('valid_au', '-')})")
     return 0
