@@ -11,7 +11,8 @@ import fmn_nb
 from .train import preset, train_run, evaluate_run, ConfigError, PRESETS, _write_json
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_TIME', 'ROWS', 'TABLES', 'table_config', 'run_row', 'load_results', 'results_table', 'plot_mi', 'main']
+__all__ = ['PAPER', 'PAPER_TIME', 'ROWS', 'TABLES', 'table_config', 'run_row', 'run_config', 'load_results', 'results_table',
+           'plot_mi', 'main']
 
 # %% ../nbs/30_experiments.ipynb #0a49651f
 PAPER = {  # NLL, KL, MI, AU
@@ -68,7 +69,17 @@ def run_row(table:str, # a key of `TABLES`
             **overrides # RunConfig fields that replace the table's and the row's
            )->dict:
     "Train and evaluate one row; write `results/<table>/<row>.json` atomically and return its content."
-    cfg = table_config(table, row, seed=seed, **overrides)
+    return run_config(table_config(table, row, seed=seed, **overrides), table, row, results, runs, progress)
+
+def run_config(cfg, # the `RunConfig` of the row (its `seed` is the run's)
+               table:str, # the table's name (a folder of `results`)
+               row:str, # the row's name
+               results="results", # folder for `<table>/<row>-seed<seed>.json`
+               runs="runs/experiments", # folder for the run directories (checkpoints, logs)
+               progress:bool=False # show progress bars and per-epoch lines
+              )->dict:
+    "Train and evaluate one configured run; write its labelled result JSON atomically and return it."
+    seed = cfg.seed
     run_dir = Path(runs)/table/f"{_slug(row)}-seed{seed}"
     load0 = _load_avg(); t0 = time.time()
     learn = train_run(cfg, run_dir, overwrite=True, progress=progress)
@@ -76,7 +87,8 @@ def run_row(table:str, # a key of `TABLES`
     metrics = evaluate_run(run_dir)
     cfg_json = json.loads((run_dir/"config.json").read_text())
     out = {"table": table, "row": row, "seed": seed, "metrics": metrics, "train_seconds": train_s, "epochs": len(learn.history),
-           "history": [{k: r[k] for k in ("epoch", "valid_elbo", "valid_kl", "valid_mi", "valid_au", "seconds") if k in r} for r in learn.history],
+           "history": [{k: r[k] for k in ("epoch", "valid_elbo", "valid_kl", "valid_mi", "valid_au", "seconds", "train_c", "train_lam") if k in r}
+                       for r in learn.history],
            "config": dataclasses.asdict(cfg), "data": cfg_json.get("data"), "device": cfg_json.get("device"),
            "device_name": torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or platform.machine(),
            "threads": torch.get_num_threads(), "load_avg": [load0, _load_avg()], "cpus": os.cpu_count(),

@@ -21,9 +21,9 @@ from .rundir import atomic_write, StopSignals, run_stamp, check_stamp
 # %% auto #0
 __all__ = ['EVENTS', 'CKPT_FORMAT', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'NaNLossError',
            'Callback', 'batches_state', 'load_batches_state', 'to_device', 'rng_state', 'set_rng_state', 'Learner',
-           'fit', 'demo_data', 'CriticCB', 'KLAnnealCB', 'BetaCB', 'FreeBitsCB', 'GradClipCB', 'PlateauCB',
-           'paper_protocol', 'LogCB', 'ProgressCB', 'plot_history', 'LivePlotCB', 'save_checkpoint', 'read_checkpoint',
-           'load_checkpoint', 'CheckpointCB', 'StopOnSignalCB', 'demo_learner']
+           'fit', 'demo_data', 'CriticCB', 'TargetCriticCB', 'KLAnnealCB', 'BetaCB', 'FreeBitsCB', 'GradClipCB',
+           'PlateauCB', 'paper_protocol', 'LogCB', 'ProgressCB', 'plot_history', 'LivePlotCB', 'save_checkpoint',
+           'read_checkpoint', 'load_checkpoint', 'CheckpointCB', 'StopOnSignalCB', 'demo_learner']
 
 # %% ../nbs/20_learner.ipynb #cf867d63
 class CancelFitException(Exception): "Raise in a callback to end `fit` now (`after_fit` still runs)."
@@ -300,6 +300,37 @@ class CriticCB(Callback):
         c = critic_objective(self.critic, L.x, L.z, L.mu.float(), L.logvar.float(), L.h, self.symmetric)  # scalar $c \le 0$
         L.terms["critic"] = -self.lam * c
         L.log("c", c)
+
+# %% ../nbs/20_learner.ipynb #836f4d32
+class TargetCriticCB(CriticCB):
+    "A critic whose $\\lambda$ is a Lagrange multiplier for the constraint $c + \\log K \\ge \\tau$ (GECO-style updates)."
+    def __init__(self, critic:nn.Module, # a critic with `scores(x, z, mu, logvar, h)`
+                 target:float, # $\tau$, nats: the floor asked of the bound $c + \log K$
+                 lam:float=1.0, # $\lambda$ at the start
+                 rate:float=0.02, # $\eta$, the step of $\log\lambda$ per nat of shortfall, each optimiser step
+                 lam_min:float=1e-3, # $\lambda_{\min}$
+                 lam_max:float=100.0, # $\lambda_{\max}$
+                 smooth:float=0.9 # weight of the past in the running mean $\bar b$ of the bound
+                ):
+        super().__init__(critic, lam)
+        self.target, self.rate, self.lam_min, self.lam_max, self.smooth, self.bound = target, rate, lam_min, lam_max, smooth, None
+    def after_loss(self):
+        "Add $-\\lambda c$ (as `CriticCB`), log $\\lambda$, and keep this batch's bound for the update."
+        super().after_loss(); L = self.learn
+        if L.training: self._b = L.stats["c"] + math.log(L.mu.shape[0])   # this batch's $c + \log K$
+        L.log("lam", self.lam)
+    def after_step(self):
+        "Update the running bound and $\\lambda \\leftarrow \\lambda e^{\\eta(\\tau - \\bar b)}$, clipped."
+        b = float(self._b)   # (a number; the tests plant a tensor)
+        self.bound = b if self.bound is None else self.smooth * self.bound + (1 - self.smooth) * b
+        self.lam = min(self.lam_max, max(self.lam_min, self.lam * math.exp(self.rate * (self.target - self.bound))))
+    def state_dict(self):
+        "$\\lambda$ and the running bound, for checkpoints."
+        return {"lam": self.lam, "bound": self.bound}
+    def load_state_dict(self, sd # what `state_dict` returned
+                       ):
+        "Restore what `state_dict` saved."
+        self.lam, self.bound = sd["lam"], sd["bound"]
 
 # %% ../nbs/20_learner.ipynb #eaf0aa25
 class KLAnnealCB(Callback):

@@ -13,7 +13,7 @@ from .core import set_seed, default_device
 from . import data as D
 from .models import LSTMVAE, LSTMVAEConfig, PixelCNNVAE, PixelCNNVAEConfig, TextCriticNet, ImageCriticNet
 from .critics import SelfCritic, HybridCritic, NNCritic, HYBRID_SHARES
-from .learner import (Learner, CriticCB, KLAnnealCB, BetaCB, FreeBitsCB, GradClipCB, PlateauCB, ProgressCB,
+from .learner import (Learner, CriticCB, TargetCriticCB, KLAnnealCB, BetaCB, FreeBitsCB, GradClipCB, PlateauCB, ProgressCB,
                             read_checkpoint, NaNLossError, StopOnSignalCB)
 from .rundir import atomic_write, RunLock, RunLocked, run_contents, clear_run_folder, run_stamp, exit_status_help, EXIT_STOPPED
 from .metrics import iw_nll, kl as kl_metric, mutual_info, active_units, iw_perplexity
@@ -46,7 +46,8 @@ class RunConfig:
     method:str = "vae" # vae, or several of critic, kl_anneal, beta, free_bits, bn_vae, lagging, savae, mine joined by '+'
     critic:str = "self" # the critic of method `critic`: self (log q(z|x)), hybrid (shares the encoder trunk), nn (own network)
     hybrid_share:str = "trunk" # the hybrid critic shares the encoder's trunk (text: embedding + LSTM) or, text only, its embedding (paper, section 3.3)
-    lam:float = 1.0 # lambda, the weight of the critic objective c (paper eq. 7)
+    lam:float = 1.0 # lambda, the weight of the critic objective c (paper eq. 7); with critic_target, its start
+    critic_target:float = 0.0 # tau, nats: adapt lambda so that the bound c + log K stays at least tau (`TargetCriticCB`); 0: fixed lambda
     critic_dim:int = 64 # E, embedding size of the hybrid and NN critics
     anneal_start:float = 0.1 # KL annealing: weight at step 0 (He et al.: 0.1)
     anneal_epochs:int = 10 # KL annealing: epochs to reach weight 1
@@ -133,7 +134,7 @@ def check_config(cfg:RunConfig # the run to check
     if cfg.optimizer not in ("sgd", "adam"): raise ConfigError(f"optimizer must be 'sgd' or 'adam', not {cfg.optimizer!r}")
     for k in ("batch_size", "z_dim", "max_epochs", "eval_samples", "critic_dim"):
         if getattr(cfg, k) < 1: raise ConfigError(f"{k} must be at least 1, got {getattr(cfg, k)}")
-    for k in ("n_train", "n_valid", "n_test", "free_bits", "anneal_epochs", "svi_steps", "lagging_max_steps", "data_seed"):
+    for k in ("n_train", "n_valid", "n_test", "free_bits", "anneal_epochs", "svi_steps", "lagging_max_steps", "data_seed", "critic_target"):
         if getattr(cfg, k) < 0: raise ConfigError(f"{k} must be >= 0, got {getattr(cfg, k)}")
     if not (cfg.lr > 0 and math.isfinite(cfg.lr)): raise ConfigError(f"lr must be a positive number, got {cfg.lr}")
     if cfg.lam < 0 or not math.isfinite(cfg.lam): raise ConfigError(f"lam must be a finite number >= 0, got {cfg.lam}")
@@ -265,7 +266,9 @@ def method_callbacks(cfg:RunConfig, # the run (`method` and the method's fields 
     cbs, parts = [], method_parts(cfg)
     x_example = next(iter(rd.valid))
     for p in parts:
-        if p == "critic": cbs.append(CriticCB(make_critic(cfg, model, rd, x_example), cfg.lam))
+        if p == "critic":
+            critic = make_critic(cfg, model, rd, x_example)
+            cbs.append(TargetCriticCB(critic, cfg.critic_target, lam=cfg.lam) if cfg.critic_target > 0 else CriticCB(critic, cfg.lam))
         elif p == "kl_anneal": cbs.append(KLAnnealCB(cfg.anneal_start, cfg.anneal_epochs))
         elif p == "beta": cbs.append(BetaCB(cfg.beta))
         elif p == "free_bits": cbs.append(FreeBitsCB(cfg.free_bits))
