@@ -84,7 +84,7 @@ class SVIModel(nn.Module):
 class BurnIn:
     "He et al.'s inner-loop stopping rule: compare the mean loss of each window of steps with the previous window's."
     def __init__(self, window:int=15, # steps per window (He et al.: 15 for text, 10 for images)
-                 max_steps:int=100 # stop after this many steps in any case
+                 max_steps:int=99 # stop after this many steps in any case (He et al.: sub_iter < 100)
                 ):
         self.window, self.max_steps, self.prev, self.cur, self.n, self.steps = window, max_steps, math.inf, 0., 0, 0
     def update(self, loss_sum:float, # the step's loss summed over its examples (images) or sentences (text)
@@ -188,7 +188,7 @@ def _neg_elbo(model, x, kl_weight=1.0):
 class LaggingCB(Callback):
     "Lagging-VAE (He et al. 2019): aggressive encoder-only steps before each decoder step, until validation MI stops rising."
     def __init__(self, mode:str="text", # "text" or "images": the rules of He et al.'s text.py or image.py
-                 max_steps:int=100, # inner-loop cap
+                 max_steps:int=99, # inner-loop cap (He et al.: sub_iter < 100, so 99 steps)
                  window:int|None=None, # steps per window of the stopping rule (default 15 text, 10 images)
                  clip:float=5.0 # norm clip of the inner steps' gradient over all the VAE's parameters (He et al.: 5)
                 ):
@@ -308,8 +308,9 @@ class BNVAE(nn.Module):
         if mu.dim() != 2 or mu.shape[1] != self.mu_bn.num_features:
             raise ValueError(f"BNVAE: the wrapped model's means have shape {tuple(mu.shape)}, "
                              f"expected (B, {self.mu_bn.num_features})")
-        if self.training and mu.shape[0] < 2:
-            raise ValueError("BNVAE: batch norm in training mode needs batches of at least 2 examples")
+        if self.training and mu.shape[0] < 2:   # no batch statistics from one example (length-bucketed text has such
+            b = self.mu_bn                        # batches): the running ones normalise it, and stay as they are
+            return nn.functional.batch_norm(mu, b.running_mean, b.running_var, b.weight, b.bias, False, 0., b.eps), logvar
         return self.mu_bn(mu), logvar                      # $\hat\mu = \gamma(\mu - m)/\sqrt{v + \epsilon} + \beta$
     def encode(self, x # a batch of B inputs
               ): # `(mu, logvar)`, each (B, D), the means batch-normalised

@@ -11,17 +11,22 @@ from torch import Tensor
 from .core import sample_q, log_normal_diag, log_standard_normal
 
 # %% auto #0
-__all__ = ['kl_diag_std_normal', 'ELBOTerms', 'elbo', 'Surgery', 'surgery_terms', 'mi_monte_carlo']
+__all__ = ['kl_per_dim', 'kl_diag_std_normal', 'ELBOTerms', 'elbo', 'Surgery', 'surgery_terms', 'mi_monte_carlo']
 
 # %% ../nbs/03_elbo.ipynb #27dcc312
+def kl_per_dim(mu:Tensor, # means, (B, D)
+               logvar:Tensor # log-variances, (B, D)
+              )->Tensor: # $\mathrm{KL}_d$ per example and dimension, (B, D)
+    "Analytic KL of each dimension of a diagonal Gaussian from the standard normal."
+    if mu.shape != logvar.shape:
+        raise ValueError(f"kl_diag_std_normal: mu has shape {tuple(mu.shape)} but logvar has shape {tuple(logvar.shape)}")
+    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)   # $\frac12(\mu_d^2+\sigma_d^2-\log\sigma_d^2-1)$
+
 def kl_diag_std_normal(mu:Tensor, # means, (B, D)
                        logvar:Tensor # log-variances, (B, D)
                       )->Tensor: # $\mathrm{KL}(q_\phi(z|x)\|p(z))$ per example, (B,)
-    "Analytic KL from a diagonal Gaussian to the standard normal prior."
-    if mu.shape != logvar.shape:
-        raise ValueError(f"kl_diag_std_normal: mu has shape {tuple(mu.shape)} but logvar has shape {tuple(logvar.shape)}")
-    # $\frac12\sum_d(\mu_d^2+\sigma_d^2-\log\sigma_d^2-1)$
-    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(-1)
+    "Analytic KL from a diagonal Gaussian to the standard normal prior: the sum of `kl_per_dim` over dimensions."
+    return kl_per_dim(mu, logvar).sum(-1)   # $\frac12\sum_d(\mu_d^2+\sigma_d^2-\log\sigma_d^2-1)$
 
 # %% ../nbs/03_elbo.ipynb #1cc34413
 class ELBOTerms(NamedTuple):

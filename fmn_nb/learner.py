@@ -11,7 +11,7 @@ import torch
 from torch import nn, Tensor
 from tqdm.auto import tqdm
 from .core import set_seed, default_device, sample_q
-from .elbo import kl_diag_std_normal
+from .elbo import kl_diag_std_normal, kl_per_dim
 from .metrics import first_item, mi_batch
 from .critics import critic_objective, SelfCritic
 from .data import ImageBatches
@@ -366,7 +366,7 @@ class FreeBitsCB(Callback):
         "Replace the KL term by the sum over dimensions of $\\max(\\mathrm{KL}_d, \\lambda_{fb})$."
         L = self.learn
         mu, logvar = L.mu.float(), L.logvar.float()
-        kl_d = 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).mean(0)  # (D,): batch-mean $\mathrm{KL}_d$
+        kl_d = kl_per_dim(mu, logvar).mean(0)  # (D,): batch-mean $\mathrm{KL}_d$
         L.terms["kl"] = L.kl_weight * kl_d.clamp(min=self.lam_fb).sum()
 
 # %% ../nbs/20_learner.ipynb #b8436114

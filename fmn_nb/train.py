@@ -20,8 +20,8 @@ from .metrics import iw_nll, kl as kl_metric, mutual_info, active_units, iw_perp
 from .baselines import SAVAECB, SVIModel, LaggingCB, MINECB, MINECritic, BNVAE
 
 # %% auto #0
-__all__ = ['PRESETS', 'METHODS', 'CRITICS', 'IMAGE_SUFFIXES', 'USER_ERRORS', 'QUICKSTART', 'RunConfig', 'ConfigError', 'preset',
-           'parse_value', 'method_parts', 'check_config', 'run_device', 'RunData', 'make_data', 'make_model',
+__all__ = ['PRESETS', 'METHODS', 'CRITICS', 'USER_ERRORS', 'QUICKSTART', 'RunConfig', 'ConfigError', 'preset', 'parse_value',
+           'parse_fields', 'method_parts', 'check_config', 'run_device', 'RunData', 'make_data', 'make_model',
            'make_critic', 'method_callbacks', 'read_config', 'prepare_run_dir', 'min_epochs', 'train_run', 'save_best',
            'load_best', 'evaluate_run', 'fields_help', 'train_main', 'eval_main', 'quickstart', 'format_results',
            'plot_mi', 'quickstart_main']
@@ -31,7 +31,8 @@ __all__ = ['PRESETS', 'METHODS', 'CRITICS', 'IMAGE_SUFFIXES', 'USER_ERRORS', 'QU
 class RunConfig:
     "One training run: data, model, method, optimisation and evaluation (every field settable as `field=value`)."
     # data
-    data:str = "wordnet" # wordnet (embedded sentences), reduced_yahoo (../shared/data/yahoo), yahoo, yelp (He et al.'s files), omniglot (embedded), or a path
+    data:str = "wordnet" # wordnet (embedded sentences), reduced_yahoo (../shared/data/yahoo), yahoo, yelp (He et al.'s files), omniglot (embedded), or a path (`fmn_train --help` lists the formats)
+    text_field:str = "text" # the column or field that holds the text in a .jsonl or .csv file
     n_train:int = 0 # keep the first n training examples (0: all)
     n_valid:int = 0 # keep the first n validation examples (0: all)
     n_test:int = 0 # keep the first n test examples (0: all)
@@ -115,6 +116,15 @@ def parse_value(name:str, # a field of `RunConfig`
         return {"int": int, "float": float, "str": str}.get(kind, str)(text)
     except ValueError: raise ConfigError(f"field {name} takes a {kind}, not {text!r}") from None
 
+def parse_fields(items:list[str] # command-line words `field=value`
+                )->dict: # field -> typed value
+    "Parse `field=value` words into typed `RunConfig` fields (one error naming the first bad word)."
+    kw = {}
+    for s in items:
+        if "=" not in s: raise ConfigError(f"expected field=value, got {s!r}")
+        k, v = s.split("=", 1); kw[k] = parse_value(k, v)
+    return kw
+
 def method_parts(cfg:RunConfig # the run (only `cfg.method` is read)
                 )->list[str]:
     "The parts of `cfg.method` ('critic+kl_anneal' -> ['critic', 'kl_anneal'])."
@@ -177,12 +187,13 @@ def _take_text(ds:D.TextDataset, n:int)->D.TextDataset:
     return out
 
 def _user_text(path:Path, cfg:RunConfig)->D.TextCorpus:
+    D.data_format(path)   # a file or folder that fits no reader: one error naming the accepted formats
     if path.is_dir():
         fs = [path/f"{s}.txt" for s in ("train", "valid", "test")]
         miss = [str(f) for f in fs if not f.is_file()]
         if miss: raise FileNotFoundError(f"--data {path}: a text folder must hold train.txt, valid.txt and test.txt; missing {', '.join(miss)}")
         return D.load_text(*fs, max_vocab=cfg.max_vocab)
-    r = D.read_text(path)
+    r = D.read_user_text(path, text_field=cfg.text_field)
     n = len(r.docs)
     if n < 30: raise ValueError(f"--data {path}: {n} documents are too few to split into train / valid / test (need at least 30)")
     import numpy as np
@@ -192,24 +203,16 @@ def _user_text(path:Path, cfg:RunConfig)->D.TextCorpus:
     mk = lambda idx, nm: D.TextDataset(pick(idx), vocab, name=f"{path.name} ({nm})")
     return D.TextCorpus(vocab, mk(p[2 * nv:], "train"), mk(p[:nv], "valid"), mk(p[nv:2 * nv], "test"))
 
-IMAGE_SUFFIXES = (".npy", ".npz", ".mat", ".pt")  # user arrays, Burda's chardata.mat, He et al.'s omniglot.pt
-
-def _is_image_source(path:Path)->bool:
-    "Whether `--data PATH` is image data: an array or Omniglot file by suffix, or a folder holding Omniglot files."
-    if path.suffix in IMAGE_SUFFIXES: return True
-    if not path.is_dir(): return False
-    return any((path/f).is_file() for f in (*D.OMNIGLOT_FILES, "chardata.mat", "omniglot.pt", "omniglot_data/omniglot.pt"))
-
 def make_data(cfg:RunConfig, # the run (`data`, `n_*`, `max_vocab`, `batch_size`, `seed`, `data_seed` are read)
               device=None # where the batches go (default: CPU; the learner moves them)
              )->RunData:
     "The train / valid / test batches of `cfg.data`: the split and the held-out sets from `data_seed`, the training order from `seed`."
     name = cfg.data
     path = Path(name)
-    if name == "omniglot" or _is_image_source(path):
+    if name == "omniglot" or D.is_image_source(path):
         if name != "omniglot" and not path.exists(): raise FileNotFoundError(f"--data {name}: no such file or folder")
         # the split and the one binarisation of valid / test follow `data_seed`; the training binarisation follows `seed`
-        im = D.load_omniglot(None if name == "omniglot" else path, seed=cfg.data_seed)
+        im = D.load_omniglot(seed=cfg.data_seed) if name == "omniglot" else D.load_user_images(path, seed=cfg.data_seed)
         take = lambda t, n: t[:n] if n else t
         im = D.ImageData(take(im.train, cfg.n_train), take(im.valid, cfg.n_valid), take(im.test, cfg.n_test), im.source)
         tr, va, te = im.batches(cfg.batch_size, seed=cfg.seed, device=device)
@@ -430,7 +433,7 @@ def train_main(argv:list[str]|None=None # command-line arguments (default: `sys.
     p.add_argument("--method", default=None, help=f"vae or any of {', '.join(METHODS[1:])} joined by '+' (default: the preset's, vae)")
     p.add_argument("--critic", default=None, help="self, hybrid or nn (with --method critic)")
     p.add_argument("--lam", type=float, default=None, help="lambda, the critic's weight")
-    p.add_argument("--data", default=None, help="data set name or a path: your text file / folder, or an image array (.npy / .npz)")
+    p.add_argument("--data", default=None, help="data set name or a path; formats: " + "; ".join(D.DATA_FORMATS.values()))
     p.add_argument("--out", default=None, help="run folder (default runs/PRESET-METHOD)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint, with its saved config (no other options)")
     p.add_argument("--overwrite", action="store_true", help="delete what --out holds and start again")
@@ -439,9 +442,7 @@ def train_main(argv:list[str]|None=None # command-line arguments (default: `sys.
     a = p.parse_args(argv)
     try:
         kw = {k: v for k, v in (("method", a.method), ("critic", a.critic), ("lam", a.lam), ("data", a.data)) if v is not None}
-        for s in a.fields:
-            if "=" not in s: raise ConfigError(f"expected field=value, got {s!r}")
-            k, v = s.split("=", 1); kw[k] = parse_value(k, v)
+        kw.update(parse_fields(a.fields))
         if a.resume and kw:   # a resumed run is the saved one, bit for bit; a changed option would be silently ignored
             raise ConfigError(f"--resume continues the run with its saved config.json; drop {', '.join(kw)} (or start a new run in another --out)")
         cfg = preset(a.preset, **kw)
@@ -524,10 +525,6 @@ def quickstart_main(argv:list[str]|None=None # command-line arguments (default: 
     p.add_argument("fields", nargs="*", metavar="field=value", help="change a field in both runs, e.g. max_epochs=2")
     a = p.parse_args(argv)
     try:
-        kw = {}
-        for s in a.fields:
-            if "=" not in s: raise ConfigError(f"expected field=value, got {s!r}")
-            k, v = s.split("=", 1); kw[k] = parse_value(k, v)
-        quickstart(a.out, **kw)
+        quickstart(a.out, **parse_fields(a.fields))
     except USER_ERRORS as e: return _fail("fmn_quickstart", e)
     return 0
