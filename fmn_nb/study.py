@@ -32,9 +32,9 @@ STUDY_ROWS = {   # row -> its method and settings
     "Lagging-VAE": dict(method="lagging"),
     "SA-VAE": dict(method="savae"),
     **{f"{c} critic, lambda {l:g}": dict(method="critic", critic=c, lam=float(l)) for c in ("self", "hybrid", "nn") for l in LAMBDAS},
-    **{f"self critic, target {t:g}": dict(method="critic", critic="self", lam=1.0, critic_target=t) for t in (1.5, 2.5)},
-    "self critic, target 1.5 + free bits": dict(method="critic+free_bits", critic="self", lam=1.0, critic_target=1.5, free_bits=0.25),
-    "self critic, target 1.5 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=1.0, critic_target=1.5),
+    **{f"self critic, target {t:g}": dict(method="critic", critic="self", lam=1.0, critic_target=t) for t in (1, 1.5, 2.5)},
+    "self critic, target 1 + free bits": dict(method="critic+free_bits", critic="self", lam=1.0, critic_target=1.0, free_bits=0.25),
+    "self critic, target 1 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=1.0, critic_target=1.0),
     "self critic, lambda 10 + free bits": dict(method="critic+free_bits", critic="self", lam=10.0, free_bits=0.25),
     "self critic, lambda 10 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=10.0),
 }
@@ -63,7 +63,8 @@ def run_study(table:str, # a key of `STUDY_TABLES`
              )->list[dict]: # the results of the runs done now (skipped runs are not repeated)
     "Run each (row, seed) of the study whose result file is missing; return what was run."
     rows = list(STUDY_ROWS) if rows is None else list(rows)
-    cfgs = {(r, s): study_config(table, r, s, **overrides) for r in rows for s in seeds}   # every config checked first
+    cfgs = {(r, s): study_config(table, r, s, **overrides) for s in seeds for r in rows}   # every config checked first;
+    # seed by seed, so that a study stopped early has every row at the seeds it reached
     done = []
     for (r, s), cfg in cfgs.items():
         if (Path(results)/table/f"{_slug(r)}-seed{s}.json").exists(): continue
