@@ -15,7 +15,7 @@ is not free. The column `dec/S ms` times the decoder alone on the same (chunk, B
 per batch, no sampling, no weights): the floor under `iw/S ms`, which shows how much of the cost is
 iw_nll's own and how much is the model's decoder at that many rows per call.
 
-    python bench/iw_nll_cost.py                       # MLP and conv VAE, chunks 10, 100, 500
+    python bench/iw_nll_cost.py                       # MLP and conv VAE, iw_nll's default chunk, then 10, 100, 500
     python bench/iw_nll_cost.py --threads 1           # less noisy on a shared machine
     python bench/iw_nll_cost.py --threads 1 --out bench_iw.json
     python bench/iw_nll_cost.py --models mlp --chunks 50 --n-samples 500 --repeats 5
@@ -28,7 +28,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 from fmn_nb.core import sample_q
 from fmn_nb.protocol import MLPVAE
-from fmn_nb.metrics import iw_nll, eval_no_grad
+from fmn_nb.metrics import iw_nll, iw_chunk, eval_no_grad
 
 
 class ConvVAE(nn.Module):
@@ -94,7 +94,7 @@ def decoder_only(model, xs, S, chunk):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="mlp,conv", help="comma-separated: mlp, conv")
-    ap.add_argument("--chunks", default="10,100,500", help="comma-separated chunk sizes for iw_nll")
+    ap.add_argument("--chunks", default="auto,10,100,500", help="comma-separated chunk sizes for iw_nll; auto: its default (chunk=None)")
     ap.add_argument("--n-samples", type=int, default=500, help="S importance samples for the MLP (500 in the paper)")
     ap.add_argument("--conv-n-samples", type=int, default=100, help="S for the conv model (its decoder is ~5x dearer per sample)")
     ap.add_argument("--batch-size", type=int, default=50, help="B examples per batch")
@@ -118,12 +118,14 @@ def main(argv=None):
     for name in a.models.split(","):
         model, xs, desc = make(name.strip(), a)
         S, nb = (a.conv_n_samples if name.strip() == "conv" else a.n_samples), len(xs)
-        chunks = list(dict.fromkeys(min(int(c), S) for c in a.chunks.split(",")))  # a chunk above S is one chunk of S
+        # a chunk above S is one chunk of S; auto (None) is iw_nll's default, `iw_chunk` of the batch size
+        chunks = list(dict.fromkeys(None if c.strip() == "auto" else min(int(c), S) for c in a.chunks.split(",")))
         for chunk in chunks:
             g = torch.Generator(device=a.device).manual_seed(0)
+            used = chunk or iw_chunk(a.batch_size, S, a.device)
             fwd = lambda: forward_pass(model, xs)
             iw = lambda: iw_nll(model, xs, n_samples=S, chunk=chunk, generator=g)
-            dec = lambda: decoder_only(model, xs, S, chunk)
+            dec = lambda: decoder_only(model, xs, S, used)
             for _ in range(a.warmup): fwd(); iw(); dec()
             # interleaved: each repeat times the three back to back, so a change in machine load hits all of them
             t_fwd, t_iw, t_dec = [], [], []
@@ -133,11 +135,12 @@ def main(argv=None):
             ratios = [(ti / S) / tf for ti, tf in zip(t_iw, t_fwd)]
             ratio, ratio_min = med(ratios), (min(t_iw) / S) / min(t_fwd)
             f, i, d = med(t_fwd), med(t_iw), med(t_dec)
-            rows.append(dict(model=desc, chunk=chunk, n_samples=S, batch_size=a.batch_size, n_batches=nb,
+            rows.append(dict(model=desc, chunk=chunk, chunk_used=used, n_samples=S, batch_size=a.batch_size, n_batches=nb,
                              t_forward_per_batch_s=f / nb, t_iw_per_batch_s=i / nb, t_iw_per_sample_per_batch_s=i / nb / S,
                              t_decoder_only_per_sample_per_batch_s=d / nb / S, iw_over_decoder_only=i / d,
                              ratio=ratio, ratio_of_minima=ratio_min, ratios=ratios, forward_runs_s=t_fwd, iw_runs_s=t_iw))
-            print(f"{desc:<24}{S:>5}{chunk:>6}{1e3 * f / nb:>14.3f}{1e3 * i / nb:>13.1f}{1e3 * i / nb / S:>10.3f}"
+            label = str(chunk) if chunk else f"a:{used}"
+            print(f"{desc:<24}{S:>5}{label:>6}{1e3 * f / nb:>14.3f}{1e3 * i / nb:>13.1f}{1e3 * i / nb / S:>10.3f}"
                   f"{1e3 * d / nb / S:>10.3f}{ratio:>8.2f}{ratio_min:>8.2f}  {'ok' if ratio <= a.goal else 'ABOVE'}")
     if a.out:
         info = dict(torch=torch.__version__, python=platform.python_version(), machine=platform.machine(),

@@ -441,8 +441,11 @@ def paper_protocol(kind:str # "text" (He et al.: SGD, lr 1.0) or "images" (Kim e
 
 # %% ../nbs/20_learner.ipynb #dec33dbd
 class LogCB(Callback):
-    "Write `learn.history` to `log.json` and `log.csv` in `learn.out_dir` after every epoch."
+    "Write `learn.history` to `log.json` and `log.csv` in `learn.out_dir` after every epoch and at the end of `fit`."
     order = 90
+    def after_fit(self):
+        "Rewrite both files at the end too, so that a resumed run with no epoch left restores deleted logs."
+        if self.learn.history: self.after_epoch()
     def after_epoch(self):
         "Rewrite both files (atomically) with every row so far."
         d = self.learn.out_dir; d.mkdir(parents=True, exist_ok=True); rows = self.learn.history

@@ -12,8 +12,9 @@ from .core import logmeanexp, log_normal_diag, log_standard_normal, sample_q, LO
 from .elbo import kl_diag_std_normal
 
 # %% auto #0
-__all__ = ['first_item', 'eval_no_grad', 'iw_log_px', 'iw_nll', 'kl', 'mi_batch', 'mutual_info', 'posterior_mean_var',
-           'active_units', 'perplexity', 'predicted_tokens', 'TextNLL', 'iw_perplexity']
+__all__ = ['IW_CPU_ROWS', 'IW_CUDA_MAX_ROWS', 'IW_CUDA_ROW_BYTES', 'first_item', 'eval_no_grad', 'iw_row_budget', 'iw_chunk',
+           'iw_log_px', 'iw_nll', 'kl', 'mi_batch', 'mutual_info', 'posterior_mean_var', 'active_units', 'perplexity',
+           'predicted_tokens', 'TextNLL', 'iw_perplexity']
 
 # %% ../nbs/06_metrics.ipynb #8760270b
 def first_item(batch # an item of `batches`: an input (a tensor, a `TextBatch`), or a tuple/list whose first element is the input
@@ -51,10 +52,36 @@ def _encoded(model, batches, get_x, where:str):
         yield k, x, mu, logvar
     if D is None: raise ValueError(f"{where}: `batches` is empty")
 
+# %% ../nbs/06_metrics.ipynb #1a5cba6c
+IW_CPU_ROWS = 64  # decoder rows per `iw_nll` call off CUDA: larger calls were slower per row on the CPU (31_bench)
+IW_CUDA_MAX_ROWS = 4096  # the most decoder rows per call on CUDA
+IW_CUDA_ROW_BYTES = 2**24  # CUDA memory assumed per decoder row, no gradients (16 MB: several times the paper models')
+
+def iw_row_budget(device=None # where the decoder runs (None: the CPU)
+                 )->int: # decoder rows per call
+    "Rows per decoder call of `iw_nll`: `IW_CPU_ROWS` off CUDA; on CUDA half the free memory at `IW_CUDA_ROW_BYTES`."
+    dev = torch.device("cpu" if device is None else device)
+    if dev.type != "cuda": return IW_CPU_ROWS
+    free, _ = torch.cuda.mem_get_info(dev)
+    free += torch.cuda.memory_reserved(dev) - torch.cuda.memory_allocated(dev)  # cached by PyTorch: free to reuse
+    return int(min(IW_CUDA_MAX_ROWS, max(1, free // 2 // IW_CUDA_ROW_BYTES)))
+
+def iw_chunk(batch_size:int, # B, examples in the batch
+             n_samples:int=500, # $S$, importance samples per example
+             device=None, # where the decoder runs (None: the CPU)
+             max_rows:int|None=None # row budget (None: `iw_row_budget(device)`)
+            )->int: # samples per decoder call, in 1..S
+    "`iw_nll`'s default chunk: the most samples per decoder call whose `chunk` x B rows fit the row budget, at least 1."
+    rows = iw_row_budget(device) if max_rows is None else max_rows
+    if batch_size < 1 or rows < 1:
+        raise ValueError(f"iw_chunk: batch_size and max_rows must be >= 1, got {batch_size} and {rows}")
+    return max(1, min(n_samples, rows // batch_size))
+
 # %% ../nbs/06_metrics.ipynb #8f517735
-def _iw_log_px(model, x, mu:Tensor, logvar:Tensor, n_samples:int, chunk:int, generator, where:str)->Tensor:
+def _iw_log_px(model, x, mu:Tensor, logvar:Tensor, n_samples:int, chunk:int|None, generator, where:str)->Tensor:
     "Importance-weighted $\\log p_\\theta(x)$ per example, (B,), from the encoder outputs `mu`, `logvar` (B, D)."
     B, D = mu.shape
+    if chunk is None: chunk = iw_chunk(B, n_samples, mu.device)
     std = torch.exp(0.5 * logvar)
     eps = mu.new_empty(min(chunk, n_samples), B, D)
     lse = mu.new_full((B,), -math.inf)  # running $\log\sum_s e^{w_s}$
@@ -64,24 +91,27 @@ def _iw_log_px(model, x, mu:Tensor, logvar:Tensor, n_samples:int, chunk:int, gen
         z = mu + std * e  # (S_c, B, D): $z_s\sim q_\phi(z|x)$
         log_p_x_z = model.log_px_z(x, z)  # (S_c, B)
         if log_p_x_z.shape != e.shape[:2]:
-            raise ValueError(f"{where}: log_px_z(x, z) with z of shape {tuple(z.shape)} must return shape {tuple(e.shape[:2])}; got {tuple(log_p_x_z.shape)}")
+            raise ValueError(f"{where}: log_px_z(x, z) with z of shape {tuple(z.shape)} must return shape "
+                             f"{tuple(e.shape[:2])}; got {tuple(log_p_x_z.shape)}")
         # $w_s = \log p(z_s) + \log p_\theta(x|z_s) - \log q_\phi(z_s|x)$
         w = log_standard_normal(z) + log_p_x_z - log_normal_diag(z, mu, logvar)
-        if torch.isnan(w).any():
-            raise ValueError(f"{where}: NaN importance weight w = log p(z) + log p(x|z) - log q(z|x) (check log_px_z and the encoder's logvar)")
         lse = torch.logaddexp(lse, torch.logsumexp(w, 0))
+    if torch.isnan(lse).any():  # a NaN weight makes `lse` NaN: one check (one GPU sync) a batch, not one a chunk
+        raise ValueError(f"{where}: NaN importance weight w = log p(z) + log p(x|z) - log q(z|x) "
+                         "(check log_px_z and the encoder's logvar)")
     # $\log\frac1S\sum_s e^{w_s}$
     return lse - math.log(n_samples)
 
 def _check_iw(n_samples, chunk, where):
     if not (isinstance(n_samples, int) and n_samples >= 1): raise ValueError(f"{where}: n_samples must be an integer >= 1, got {n_samples!r}")
-    if not (isinstance(chunk, int) and chunk >= 1): raise ValueError(f"{where}: chunk must be an integer >= 1, got {chunk!r}")
+    if not (chunk is None or isinstance(chunk, int) and chunk >= 1):
+        raise ValueError(f"{where}: chunk must be None (chosen from B) or an integer >= 1, got {chunk!r}")
 
 # %% ../nbs/06_metrics.ipynb #41a97b4f
 def iw_log_px(model, # a VAE following the model protocol
               x, # one batch of B inputs
               n_samples:int=500, # $S$ importance samples per example
-              chunk:int=10, # samples per decoder call (memory: `chunk` x B rows)
+              chunk:int|None=None, # samples per decoder call (memory: `chunk` x B rows); None: `iw_chunk`
               generator:torch.Generator|None=None # RNG for the samples (None: the global one)
              )->Tensor: # $\log\frac1S\sum_s e^{w_s}$ per example, (B,)
     "Importance-weighted estimate of $\\log p_\\theta(x)$ for each example of one batch."
@@ -105,7 +135,7 @@ def _iw_total(model, batches, n_samples, chunk, generator, get_x, where, count_t
 def iw_nll(model, # a VAE following the model protocol
            batches:Iterable, # inputs, or tuples whose first element is the input
            n_samples:int=500, # $S$ importance samples per example (500 in the paper)
-           chunk:int=10, # samples per decoder call: memory is `chunk` x B decoder rows, whatever $S$
+           chunk:int|None=None, # samples per decoder call: memory `chunk` x B rows whatever $S$ (None: `iw_chunk`)
            generator:torch.Generator|None=None, # RNG for the samples (None: the global one)
            get_x:Callable=first_item # picks the model's input from an item of `batches`
           )->float: # NLL in nats per example
@@ -207,7 +237,7 @@ class TextNLL(NamedTuple):
 def iw_perplexity(model, # a text VAE following the model protocol
                   batches:Iterable, # text batches (see `predicted_tokens`)
                   n_samples:int=500, # $S$ importance samples per document
-                  chunk:int=10, # samples per decoder call
+                  chunk:int|None=None, # samples per decoder call (None: `iw_chunk` per batch)
                   generator:torch.Generator|None=None, # RNG for the samples
                   get_x:Callable=first_item, # picks the model's input from an item (a `TextBatch` is kept whole)
                   count_tokens:Callable=predicted_tokens # predicted tokens in the model's input

@@ -143,6 +143,11 @@ def decode_logits(self:LSTMVAE, ids:Tensor, # (N, T) token ids
 # %% ../nbs/11_models.ipynb #5e49d6ed
 LOGIT_BLOCK = 2**25   # floats of logits made at once by `LSTMVAE.log_px_z` without gradients (128 MB in float32)
 
+def _token_log_p(out:nn.Module, hs:Tensor, tgt:Tensor)->Tensor:
+    "$\\log p(x_t|\\dots)$ of the targets (n, T-1) from the decoder states (n, T-1, H) through the output layer `out`."
+    n, t = tgt.shape
+    return -F.cross_entropy(out(hs).reshape(n * t, -1), tgt.reshape(-1), reduction="none").view(n, t)
+
 @patch
 def log_px_z(self:LSTMVAE, x, # `ids` (B, T) or `(ids, mask)`
              z:Tensor # (B, D) or (S, B, D)
@@ -157,9 +162,10 @@ def log_px_z(self:LSTMVAE, x, # `ids` (B, T) or `(ids, mask)`
     # the whole graph is kept for backward anyway, so one block
     step = hs.shape[0] if torch.is_grad_enabled() else max(1, LOGIT_BLOCK // max(1, tgt.shape[1] * self.cfg.vocab_size))
     # $\log p_\theta(x_t|x_{<t}, z)$ for t = 1..T-1
-    blocks = [-F.cross_entropy(self.out(hs[i:i + step]).transpose(1, 2), tgt[i:i + step], reduction="none")
-              for i in range(0, hs.shape[0], step)]
-    log_p_xt = blocks[0] if len(blocks) == 1 else torch.cat(blocks)       # (N, T-1); training: one block, no copy
+    # the logits flattened to (rows, V): log-softmax over the last axis is the fast layout (the (N, V, T-1) transpose
+    # costs copies, forward and backward); one block (training) takes no slice at all
+    log_p_xt = torch.cat([_token_log_p(self.out, h, t) for h, t in zip(hs.split(step), tgt.split(step))]) if step < hs.shape[0] \
+               else _token_log_p(self.out, hs, tgt)                              # (N, T-1)
     if mask is not None: log_p_xt = log_p_xt * mask[:, 1:]
     log_p_x_z = log_p_xt.sum(-1)
     return log_p_x_z if S is None else log_p_x_z.view(S, -1)

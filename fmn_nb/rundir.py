@@ -221,6 +221,6 @@ def check_stamp(saved:dict|None, # the stamp read from the file (None or {}: wri
         raise ValueError(f"{what} was written by {by} with config schema {ss}; "
                          f"this is fmn_nb {cv} with config schema {cs}: "
                          f"field 'config_schema' differs, so this version cannot read its config; "
-                         f"use {by} for it, or start a new run")
+                         + (f"use {by} for it, or start a new run" if sv and sv != cv else "start a new run"))
     if sv and sv != cv: note = f"{what} was written by fmn_nb {sv}; this is fmn_nb {cv} (same config schema {cs})"
     return note

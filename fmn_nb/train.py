@@ -15,7 +15,8 @@ from .models import LSTMVAE, LSTMVAEConfig, PixelCNNVAE, PixelCNNVAEConfig, Text
 from .critics import SelfCritic, HybridCritic, NNCritic, HYBRID_SHARES
 from .learner import (Learner, CriticCB, TargetCriticCB, KLAnnealCB, BetaCB, FreeBitsCB, GradClipCB, PlateauCB, ProgressCB,
                             read_checkpoint, NaNLossError, StopOnSignalCB)
-from .rundir import atomic_write, RunLock, RunLocked, run_contents, clear_run_folder, run_stamp, exit_status_help, EXIT_STOPPED
+from .rundir import (atomic_write, RunLock, RunLocked, run_contents, clear_run_folder, run_stamp, check_stamp, exit_status_help,
+                           EXIT_STOPPED)
 from .metrics import iw_nll, kl as kl_metric, mutual_info, active_units, iw_perplexity
 from .baselines import SAVAECB, SVIModel, LaggingCB, MINECB, MINECritic, BNVAE
 
@@ -295,7 +296,22 @@ def read_config(run_dir # a run folder written by `train_run`
     if not p.is_file(): raise FileNotFoundError(f"{run_dir}: not a run folder (no config.json)")
     try: d = json.loads(p.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{p}: not valid JSON ({e})") from None
-    return check_config(RunConfig(**_checked_fields(d.get("config", d))))
+    c = d.get("config", d) if isinstance(d, dict) else None
+    if not isinstance(c, dict): raise ValueError(f"{p}: not a run config (expected an object with a `config` object)")
+    if isinstance(d.get("stamp"), dict): check_stamp(d["stamp"], what=str(p))   # another config schema: a ValueError naming it
+    try: cfg = RunConfig(**_checked_fields(c))
+    except TypeError as e: raise ValueError(f"{p}: not a run config ({e})") from None
+    bad = [f.name for f in fields(RunConfig) if not _type_ok(getattr(cfg, f.name), f.type)]
+    if bad: raise ValueError(f"{p}: field {bad[0]} has the wrong type ({getattr(cfg, bad[0])!r}, expected {_FIELDS[bad[0]].type})")
+    return check_config(cfg)
+
+def _type_ok(v, kind)->bool:
+    "Whether a value read from JSON fits a `RunConfig` field's type (an int is a float too; a bool is not an int)."
+    kind = getattr(kind, "__name__", kind)
+    if kind == "bool": return isinstance(v, bool)
+    if kind == "int": return isinstance(v, int) and not isinstance(v, bool)
+    if kind == "float": return isinstance(v, (int, float)) and not isinstance(v, bool)
+    return isinstance(v, str) if kind == "str" else True
 
 def prepare_run_dir(out, # the run folder
                     resume:bool=False, # it must hold a readable checkpoint, which is kept
@@ -307,11 +323,16 @@ def prepare_run_dir(out, # the run folder
     if resume and overwrite: raise ConfigError("--resume and --overwrite exclude each other")
     if out.exists() and not out.is_dir(): raise NotADirectoryError(f"{out} is a file, not a run folder")
     if resume:
-        if not (out/"ckpt.pt").is_file(): raise FileNotFoundError(f"--resume: {out} holds no checkpoint (ckpt.pt); nothing to resume")
+        if not (out/"ckpt.pt").is_file():
+            raise FileNotFoundError(f"--resume: {out} holds no checkpoint (ckpt.pt; one is written at the end of each epoch): nothing to "
+                                    f"resume; start it again with --overwrite (without --resume)")
         read_checkpoint(out/"ckpt.pt")      # a corrupt checkpoint fails here, before anything changes
         return out
     if run_contents(out):   # the run's own lock file does not count
-        if not overwrite: raise FileExistsError(f"{out} exists and is not empty; pass --resume to continue that run or --overwrite to replace it")
+        if not overwrite:
+            if not (out/"ckpt.pt").is_file():
+                raise FileExistsError(f"{out} holds a run that wrote no checkpoint (stopped in its first epoch?); pass --overwrite to start it again")
+            raise FileExistsError(f"{out} exists and is not empty; pass --resume to continue that run or --overwrite to replace it")
         if delete: clear_run_folder(out)   # everything but the lock this run holds
     return out
 
@@ -336,6 +357,7 @@ def train_run(cfg:RunConfig, # the run
         return _train_locked(cfg, Path(out), resume, overwrite, progress, extra_cbs)
 
 def _train_locked(cfg, out, resume, overwrite, progress, extra_cbs):
+    for t in out.glob(".*.tmp"): t.unlink()   # what a killed writer left half-written: never read, and only this run writes here
     out = prepare_run_dir(out, resume, overwrite, delete=False)   # refuse early; nothing deleted yet
     if resume: cfg = read_config(out)
     dev = run_device(cfg)
@@ -450,6 +472,7 @@ def train_main(argv:list[str]|None=None # command-line arguments (default: `sys.
         learn = train_run(cfg, out, resume=a.resume, overwrite=a.overwrite, progress=not a.quiet)
     except USER_ERRORS as e: return _fail("fmn_train", e)
     except NaNLossError as e: return _fail("fmn_train", f"training stopped: {e}", 3)
+    except OSError as e: return _fail("fmn_train", f"could not write the run folder ({e}); the last checkpoint is kept, continue with --resume")
     if getattr(learn, "stopped_by", None):
         print(f"fmn_train: stopped by {learn.stopped_by} at epoch {learn.epoch}, step {learn.step}; the checkpoint is written: "
               f"continue with fmn_train --out {out} --resume", file=sys.stderr)
