@@ -20,6 +20,7 @@ from .critics import critic_objective
 from .learner import Learner
 from .baselines import LaggingCB, MINECB, mine_dv
 from .train import RunConfig, RunData, make_model, make_critic, method_callbacks, GradClipCB
+from .rundir import atomic_write
 
 # %% auto #0
 __all__ = ['BENCH_METHODS', 'SWEEP_METHODS', 'TEXT_SHAPES', 'PROFILE_GROUPS', 'GOALS', 'BenchCase', 'bench_case', 'bench_learner',
@@ -504,7 +505,7 @@ def main(argv:list[str]|None=None # command-line arguments (None: `sys.argv[1:]`
         print("\nwhere the time of a step goes (torch.profiler, self CPU time):\n" + format_profile(res["steps"]))
     if a.out:
         out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(res, indent=1) + "\n")
-        out.with_suffix(".csv").write_text("\n".join(",".join(c.strip() for c in r.strip("|").split("|")) for r in table.splitlines() if not r.startswith("|---")) + "\n")
+        atomic_write(out, json.dumps(res, indent=1) + "\n")
+        atomic_write(out.with_suffix(".csv"), "\n".join(",".join(c.strip() for c in r.strip("|").split("|")) for r in table.splitlines() if not r.startswith("|---")) + "\n")
         print(f"wrote {out} and {out.with_suffix('.csv')}")
     return 0

@@ -13,6 +13,7 @@ from .core import LOG_2PI, set_seed
 from .critics import SeparableCritic, critic_objective, _check_batch
 from .learner import Callback
 from .metrics import first_item
+from .rundir import atomic_write
 
 # %% auto #0
 __all__ = ['infonce_rect', 'SeparableSelfCritic', 'QueueCritic', 'enqueue', 'momentum_update', 'queue_objectives',
@@ -270,5 +271,5 @@ def queue_run(kind:str, # vae, critic (paper's self critic) or queue (separable 
            "eval_batch": eval_batch, "epochs": rows, "preset": preset_name, "test": {"nll": nll, "ppl": ppl, "kl": kl_metric(model, rd.test),
            "mi_big": big_batch_mi(model, rd.test, eval_batch), "au": active_units(model, rd.test)},
            "data": rd.description, "device": "cpu", "threads": torch.get_num_threads(), "seconds": time.time() - t0}
-    Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1))
+    Path(out).parent.mkdir(parents=True, exist_ok=True); atomic_write(out, json.dumps(res, indent=1))
     return res

@@ -6,7 +6,8 @@
 from __future__ import annotations
 import argparse, json, math, sys
 from pathlib import Path
-from .train import preset, ConfigError, USER_ERRORS
+from .train import preset, ConfigError, USER_ERRORS, save_figure
+from .rundir import atomic_write
 from .experiments import run_config, load_results
 
 # %% auto #0
@@ -146,5 +147,5 @@ def study_main(argv:list[str]|None=None # command-line arguments (default: `sys.
     s = study_summary(a.table, a.results); print(s)
     d = Path(a.results)/a.table
     if d.is_dir():
-        (d/"summary.md").write_text(s + "\n"); frontier_plot(a.table, a.results).savefig(d/"frontier.png", dpi=110, bbox_inches="tight")
+        atomic_write(d/"summary.md", s + "\n"); save_figure(frontier_plot(a.table, a.results), d/"frontier.png")
     return 0
