@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['LOG_2PI', 'logmeanexp', 'log_normal_diag', 'log_standard_normal', 'sample_q', 'TextBatch', 'set_seed',
+__all__ = ['LOG_2PI', 'logmeanexp', 'log_normal_diag', 'log_standard_normal', 'sample_q', 'at_least_f32', 'TextBatch', 'set_seed',
            'default_device']
 
 # %% ../nbs/01_core.ipynb #5ccabea2
@@ -52,6 +52,12 @@ def sample_q(mu:Tensor, # means $\mu$, shape (B, D)
     # $\epsilon\sim\mathcal N(0, I)$
     eps = torch.randn(shape, dtype=mu.dtype, device=mu.device, generator=generator)
     return mu + torch.exp(0.5 * logvar) * eps
+
+# %% ../nbs/01_core.ipynb #36619405
+def at_least_f32(t:Tensor # any floating tensor
+                )->Tensor: # float32 if `t` was half precision (bfloat16, float16), else `t` itself
+    "Lift bfloat16 / float16 to float32; keep float32 and float64 as they are."
+    return t.float() if t.dtype in (torch.bfloat16, torch.float16) else t
 
 # %% ../nbs/01_core.ipynb #b7e2a1c1
 class TextBatch(NamedTuple):

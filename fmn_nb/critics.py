@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .core import log_normal_diag, sample_q
+from .core import log_normal_diag, sample_q, at_least_f32
 from .infonce import infonce, infonce_symmetric
 
 # %% auto #0
@@ -103,7 +103,8 @@ class SeparableCritic(Critic):
         g_x, k_z = self.embed_x(x, mu, logvar, h), self.embed_z(z)   # (K, E) each: 2K passes
         if g_x.shape != k_z.shape:
             raise ValueError(f"critic: {type(self).__name__} embeds x to {tuple(g_x.shape)} but z to {tuple(k_z.shape)}; they must match")
-        return k_z @ g_x.T  # (K, K): $k(z_i)^\top g(x_j)$
+        with torch.autocast(k_z.device.type, enabled=False):   # autocast would run the product in bfloat16
+            return at_least_f32(k_z) @ at_least_f32(g_x).T  # (K, K): $k(z_i)^\top g(x_j)$, in float32
 
 # %% ../nbs/05_critics.ipynb #73edde9e
 class NNCritic(SeparableCritic):

@@ -8,7 +8,7 @@ import math
 from typing import NamedTuple
 import torch
 from torch import Tensor
-from .core import log_normal_diag, log_standard_normal
+from .core import log_normal_diag, log_standard_normal, at_least_f32
 
 # %% auto #0
 __all__ = ['infonce', 'infonce_symmetric', 'gaussian_mi', 'gaussian_rho', 'gaussian_pairs', 'optimal_scores', 'one_sample_mi',
@@ -21,7 +21,7 @@ def infonce(scores:Tensor # (K, K): scores[i, j] = $f(x_j, z_i)$
     if scores.dim() != 2 or scores.shape[0] != scores.shape[1]:
         raise ValueError(f"infonce: scores must be a square (K, K) matrix, got shape {tuple(scores.shape)}")
     # $\log\frac{e^{f(x_i,z_i)}}{\sum_j e^{f(x_j,z_i)}}$, one per row
-    return torch.diagonal(scores.log_softmax(dim=1)).mean()
+    return torch.diagonal(at_least_f32(scores).log_softmax(dim=1)).mean()   # float32 even under bf16 autocast
 
 # %% ../nbs/04_infonce.ipynb #d8ba520a
 def infonce_symmetric(scores:Tensor # (K, K): scores[i, j] = $f(x_j, z_i)$

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 from tqdm.auto import tqdm
-from .core import set_seed, default_device, sample_q
+from .core import set_seed, default_device, sample_q, at_least_f32
 from .elbo import kl_diag_std_normal, kl_per_dim
 from .metrics import first_item, mi_batch
 from .critics import critic_objective, SelfCritic
@@ -161,7 +161,7 @@ def _forward(self:Learner):
     if self.needs_features: self.h = m.features(x); self.mu, self.logvar = m.encode_features(self.h)
     else: self.h = None; self.mu, self.logvar = m.encode(x)
     self("after_encode")
-    self.z = sample_q(self.mu, self.logvar)                            # (B, D): $z_i \sim q_\phi(z|x_i)$
+    self.z = sample_q(at_least_f32(self.mu), at_least_f32(self.logvar))  # (B, D): $z_i \sim q_\phi(z|x_i)$, float32 under autocast
     self.rec = m.log_px_z(x, self.z).float()                           # (B,): $\log p_\theta(x_i|z_i)$
     self.kl = kl_diag_std_normal(self.mu.float(), self.logvar.float())  # (B,): $\mathrm{KL}(q_\phi(z|x_i)\|p(z))$
     self.terms = {"rec": -self.rec.mean(), "kl": self.kl_weight * self.kl.mean()}

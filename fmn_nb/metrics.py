@@ -8,7 +8,7 @@ import contextlib, math
 from typing import Callable, Iterable, NamedTuple
 import torch
 from torch import nn, Tensor
-from .core import logmeanexp, log_normal_diag, log_standard_normal, sample_q, LOG_2PI, TextBatch
+from .core import logmeanexp, log_normal_diag, log_standard_normal, sample_q, LOG_2PI, TextBatch, at_least_f32
 from .elbo import kl_diag_std_normal
 
 # %% auto #0
@@ -80,6 +80,7 @@ def iw_chunk(batch_size:int, # B, examples in the batch
 # %% ../nbs/06_metrics.ipynb #8f517735
 def _iw_log_px(model, x, mu:Tensor, logvar:Tensor, n_samples:int, chunk:int|None, generator, where:str)->Tensor:
     "Importance-weighted $\\log p_\\theta(x)$ per example, (B,), from the encoder outputs `mu`, `logvar` (B, D)."
+    mu, logvar = at_least_f32(mu), at_least_f32(logvar)   # the samples and weights in float32, even from a bf16 encoder
     B, D = mu.shape
     if chunk is None: chunk = iw_chunk(B, n_samples, mu.device)
     std = torch.exp(0.5 * logvar)
