@@ -20,7 +20,7 @@ __all__ = ['DECODES', 'decode_text', 'text_samples', 'text_reconstructions', 'te
            'image_reconstructions', 'grid_png', 'side_by_side', 'generate', 'main']
 
 # %% ../nbs/24_generate.ipynb #0b9fc836
-DECODES = ("greedy", "sample")  # how a word or a pixel is chosen from $p_\theta$: the most likely one, or a draw
+DECODES = ("greedy", "sample")  # how a word or a pixel is chosen from the decoder: the most likely one, or a draw
 
 def _decoder(model:nn.Module)->nn.Module:
     "The VAE that decodes: `model`, or the one a `BNVAE` wraps (its batch norm acts on the encoder's means only)."
@@ -42,7 +42,7 @@ class _GumbelOut(nn.Module):
 @torch.no_grad()
 def decode_text(model:nn.Module, # an LSTM VAE (or a `BNVAE` wrapping one)
                 z:Tensor, # (N, D) latents
-                decode:str="greedy", # "greedy": the most likely word; "sample": a draw from $p_\theta(x_t|x_{<t}, z)$
+                decode:str="greedy", # "greedy": the most likely word; "sample": a draw from the decoder's softmax
                 generator:torch.Generator|None=None, # source of the sampling noise
                 max_len:int=30 # stop after this many words
                )->list[list[int]]: # the ids of each sentence, without `<s>` and `</s>`
@@ -106,10 +106,10 @@ def text_homotopy(model:nn.Module, # an LSTM VAE (or a `BNVAE` wrapping one)
 # %% ../nbs/24_generate.ipynb #8ab0aaf8
 def decode_images(model:nn.Module, # a PixelCNN VAE (or a `BNVAE` wrapping one)
                   z:Tensor, # (N, D) latents
-                  decode:str="greedy", # "greedy": 1 where $p > 0.5$; "sample": a draw from $p_\theta$
+                  decode:str="greedy", # "greedy": 1 where $p > 0.5$; "sample": a draw from the decoder's Bernoulli
                   generator:torch.Generator|None=None # source of the sampling noise
                  )->Tensor: # (N, 1, H, W) binary images
-    "Images from $p_\\theta(x|z)$ with the explorers' `pixelcnn_sample`."
+    "Images decoded from `z` pixel by pixel with the explorers' `pixelcnn_sample`."
     _check_decode(decode)
     return pixelcnn_sample(_decoder(model), z, 0.5 if decode == "greedy" else None, generator)
 
