@@ -383,10 +383,15 @@ class GradClipCB(Callback):
             seen.update(id(p) for p in ps)
             if ps: out[k] = ps
         return out
+    def before_fit(self):
+        "Find the groups once: the trainable modules do not change during `fit`."
+        self._groups = (self.learn, self.groups())
     def before_step(self):
         "Clip each group; keep the VAE's norm before clipping in `learn.grad_norm`, every group's in `learn.grad_norms`."
         L = self.learn
-        norms = {k: nn.utils.clip_grad_norm_(ps, self.max_norm) for k, ps in self.groups().items()}
+        cached = getattr(self, "_groups", None)   # a learner driven without `fit`, or another learner: find them now
+        groups = cached[1] if cached is not None and cached[0] is L else self.groups()
+        norms = {k: nn.utils.clip_grad_norm_(ps, self.max_norm) for k, ps in groups.items()}
         L.grad_norms = {k: v.item() for k, v in norms.items()}
         L.grad_norm = L.grad_norms["model"]
         bad = {k: v for k, v in L.grad_norms.items() if not math.isfinite(v)}
