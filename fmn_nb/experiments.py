@@ -103,7 +103,8 @@ def load_results(table:str, # a key of `TABLES`
     "Every saved row of a table: row name -> list of result dicts (one per seed)."
     out = {}
     for p in sorted(Path(results, table).glob("*.json")):
-        r = json.loads(p.read_text()); out.setdefault(r["row"], []).append(r)
+        r = json.loads(p.read_text())
+        if isinstance(r, dict) and "row" in r: out.setdefault(r["row"], []).append(r)   # other files (plots' data) are skipped
     return out
 
 # %% ../nbs/30_experiments.ipynb #5f1be75a

@@ -12,7 +12,7 @@ from .experiments import run_config, load_results
 
 # %% auto #0
 __all__ = ['STUDY_TABLES', 'LAMBDAS', 'STUDY_ROWS', 'study_config', 'run_study', 'study_stats', 'study_summary', 'frontier_plot',
-           'study_main']
+           'posterior_variances', 'variance_plot', 'study_main']
 
 # %% ../nbs/34_study.ipynb #92de71b4
 STUDY_TABLES = {   # table -> the preset and the fields every row shares
@@ -124,6 +124,40 @@ def frontier_plot(table:str, # a key of `STUDY_TABLES`
     for ax, k in zip(axs, ("MI $I_q(x;z)$", "KL")): ax.set(xlabel="test NLL (nats)", ylabel=f"test {k} (nats)")
     fig.suptitle(f"Information against NLL, {table} (mean ± sd over seeds; circles: critics, square: VAE, diamonds: other methods)", fontsize=9)
     fig.tight_layout()
+    return fig
+
+# %% ../nbs/34_study.ipynb #9df49278
+def posterior_variances(table:str, # a key of `STUDY_TABLES`
+                        seed:int=0, # which seed's runs
+                        runs="runs/study", # the run folders `run_study` trained into
+                        results="results/study" # where `<table>/posterior_variance-seed<seed>.json` is written
+                       )->dict: # row -> the test set's $\mathrm{Var}_x\,\mu_d(x)$, sorted from the largest
+    "Reload each row's best model of one seed and record its sorted per-dimension variances of the posterior means."
+    from fmn_nb.train import read_config, make_data, load_best
+    from fmn_nb.metrics import posterior_mean_var
+    out = {}
+    for row in STUDY_ROWS:
+        d = Path(runs)/table/f"{_slug(row)}-seed{seed}"
+        if not (d/"config.json").is_file(): continue
+        cfg = read_config(d); rd = make_data(cfg)
+        out[row] = sorted(posterior_mean_var(load_best(d, cfg, rd), rd.test).tolist(), reverse=True)
+    p = Path(results)/table/f"posterior_variance-seed{seed}.json"; p.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(p, json.dumps(out, indent=1))
+    return out
+
+def variance_plot(table:str, # a key of `STUDY_TABLES`
+                  seed:int=0, # which seed's file
+                  results="results/study" # the results folder
+                 ):
+    "The sorted per-dimension variances of the posterior means of each row (log scale), with the AU threshold 0.01."
+    import matplotlib.pyplot as plt
+    v = json.loads((Path(results)/table/f"posterior_variance-seed{seed}.json").read_text())
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for i, (row, var) in enumerate(v.items()):
+        ax.semilogy(range(1, len(var) + 1), [max(x, 1e-12) for x in var], "o-" if i % 2 == 0 else "s--", ms=3, label=row)
+    ax.axhline(0.01, c="gray", ls=":", label="AU threshold 0.01")
+    ax.set(xlabel="dimension, sorted by variance", ylabel=r"$\mathrm{Var}_x\,\mu_d(x)$ (test)", title=f"{table}, seed {seed}")
+    ax.legend(fontsize=7); fig.tight_layout()
     return fig
 
 # %% ../nbs/34_study.ipynb #2cddad29
