@@ -35,7 +35,7 @@ TABLES = {
     "yahoo": dict(preset="yahoo", paper="yahoo", shared=dict(lam=1.0)),
     "yelp": dict(preset="yelp", paper="yelp", shared=dict(lam=1.0)),
     "omniglot_cpu": dict(preset="omniglot_cpu", paper="omniglot",
-                         shared=dict(lam=1.0, svi_steps=5, lagging_max_steps=20, max_epochs=4, n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
+                         shared=dict(lam=1.0, z_dim=16, svi_steps=5, lagging_max_steps=20, max_epochs=4, n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
     "yahoo_cpu": dict(preset="yahoo_cpu", paper="yahoo",
                       shared=dict(lam=10.0, critic_target=0.0, svi_steps=5, lagging_max_steps=20, max_epochs=3, n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
     # the same, trained up to 10 epochs: does the critic escape collapse on Yahoo given more steps?

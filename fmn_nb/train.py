@@ -81,7 +81,8 @@ PRESETS = {
     # the text CPU presets give the critic a target of 1 nat for its bound (lambda adapts; the study's choice, 34_study)
     "yahoo_cpu": RunConfig(data="reduced_yahoo", size="small", z_dim=16, batch_size=32, text_batches="sorted", optimizer="adam", lr=1e-3, max_epochs=5, n_valid=1000, n_test=1000, eval_samples=100, critic_target=1.0),
     "yelp_cpu": RunConfig(data="yelp", size="small", z_dim=16, batch_size=32, optimizer="adam", lr=1e-3, max_epochs=5, n_train=10_000, n_valid=1000, n_test=1000, eval_samples=100, critic_target=1.0),
-    "omniglot_cpu": RunConfig(data="omniglot", size="small", z_dim=16, batch_size=50, optimizer="adam", lr=1e-3, max_epochs=5, n_train=5000, n_valid=500, n_test=500, eval_samples=100),
+    # omniglot_cpu: D = 32 as in the paper and Kim et al. (so that active units can tell methods apart; 34_study)
+    "omniglot_cpu": RunConfig(data="omniglot", size="small", z_dim=32, batch_size=50, optimizer="adam", lr=1e-3, max_epochs=5, n_train=5000, n_valid=500, n_test=500, eval_samples=100),
     "wordnet_cpu": RunConfig(data="wordnet", size="small", z_dim=16, max_vocab=5000, batch_size=32, optimizer="adam", lr=1e-3, max_epochs=3, n_train=5000, n_valid=1000, n_test=500, eval_samples=100, critic_target=1.0),
 }
 METHODS = ("vae", "critic", "kl_anneal", "beta", "free_bits", "bn_vae", "lagging", "savae", "mine")
