@@ -32,12 +32,13 @@ STUDY_ROWS = {   # row -> its method and settings
     "Skip-VAE": dict(method="vae", skip=True),
     "Lagging-VAE": dict(method="lagging"),
     "SA-VAE": dict(method="savae"),
-    **{f"{c} critic, lambda {l:g}": dict(method="critic", critic=c, lam=float(l)) for c in ("self", "hybrid", "nn") for l in LAMBDAS},
+    **{f"{c} critic, lambda {l:g}": dict(method="critic", critic=c, lam=float(l), critic_target=0.0)   # a fixed lambda
+       for c in ("self", "hybrid", "nn") for l in LAMBDAS},
     **{f"self critic, target {t:g}": dict(method="critic", critic="self", lam=1.0, critic_target=t) for t in (1, 1.5, 2.5)},
     "self critic, target 1 + free bits": dict(method="critic+free_bits", critic="self", lam=1.0, critic_target=1.0, free_bits=0.25),
     "self critic, target 1 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=1.0, critic_target=1.0),
-    "self critic, lambda 10 + free bits": dict(method="critic+free_bits", critic="self", lam=10.0, free_bits=0.25),
-    "self critic, lambda 10 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=10.0),
+    "self critic, lambda 10 + free bits": dict(method="critic+free_bits", critic="self", lam=10.0, critic_target=0.0, free_bits=0.25),
+    "self critic, lambda 10 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=10.0, critic_target=0.0),
 }
 
 def study_config(table:str, # a key of `STUDY_TABLES`
