@@ -72,6 +72,8 @@ class RunConfig:
     amp:bool = False # bfloat16 autocast (CUDA only)
     # evaluation
     eval_samples:int = 500 # S, importance samples for the test NLL (500 in the paper)
+    # watching
+    tensorboard:bool = False # write TensorBoard events to RUN_DIR/tb (TensorBoardCB; pip install fmn_nb[tensorboard])
 
 # %% ../nbs/22_train.ipynb #b0c07efc
 PRESETS = {
@@ -345,6 +347,13 @@ def min_epochs(cfg:RunConfig, # the run (`min_epochs` is read)
     "Epochs at whose end the lr never halves: `cfg.min_epochs`, or for -1 He et al.'s 15 for text and 0 for images."
     return cfg.min_epochs if cfg.min_epochs >= 0 else (15 if rd.modality == "text" else 0)
 
+def _watch_callbacks(cfg:RunConfig)->list:
+    "The run's watching callbacks: `TensorBoardCB` (events under `RUN_DIR/tb`) when `cfg.tensorboard`."
+    if not cfg.tensorboard: return []
+    from fmn_nb.watch import TensorBoardCB   # imported here: tensorboard is an optional extra
+    try: return [TensorBoardCB()]
+    except ImportError as e: raise ConfigError(f"tensorboard=1: {e}") from None
+
 def train_run(cfg:RunConfig, # the run
               out, # run folder
               resume:bool=False, # continue the run in `out` from its checkpoint
@@ -366,12 +375,13 @@ def _train_locked(cfg, out, resume, overwrite, progress, extra_cbs):
     set_seed(cfg.seed)
     rd = make_data(cfg)        # a bad --data, a bad model size or a missing GPU stops here, with `out` untouched
     model = make_model(cfg, rd)
+    watch = _watch_callbacks(cfg)   # tensorboard=1 without tensorboard installed stops here, with `out` untouched
     if not resume: prepare_run_dir(out, overwrite=overwrite)      # only now is an old run replaced
     # every method is selected and scheduled on the validation ELBO with KL weight 1 (He et al. select on rec + KL),
     # never on its own training objective (no lambda c, annealing weight or free-bits floor)
     plateau = PlateauCB(patience=cfg.patience, factor=0.5, max_decays=cfg.max_decays, monitor="valid_elbo", min_epochs=min_epochs(cfg, rd))
     cbs = [GradClipCB(cfg.clip), plateau,
-           *method_callbacks(cfg, model, rd), *([ProgressCB()] if progress else []), StopOnSignalCB(), *extra_cbs]
+           *method_callbacks(cfg, model, rd), *([ProgressCB()] if progress else []), *watch, StopOnSignalCB(), *extra_cbs]
     opt = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
     learn = Learner(model, rd.train, rd.valid, cbs, opt_func=opt, lr=cfg.lr, device=dev, seed=cfg.seed, out_dir=out, amp=cfg.amp)
     if not resume:
