@@ -91,8 +91,10 @@ class SeparableCritic(Critic):
         raise NotImplementedError
     def embed_z(self, z:Tensor # (K, D) latents
                )->Tensor: # (K, E): $k(z_i)$
-        "The $z$-embeddings $k(z_i)$, one row per latent."
-        raise NotImplementedError
+        "The $z$-embeddings $k(z_i)$, one row per latent: the critic's MLP `z_net` (a subclass may override it)."
+        if getattr(self, "z_net", None) is None:
+            raise NotImplementedError(f"{type(self).__name__}: define `embed_z`, or a `z_net` for the default one")
+        return self.z_net(z)
     def scores(self, x, # $K$ observations
                z, # (K, D) latents $z_i$
                mu, # (K, D) encoder means
@@ -102,7 +104,8 @@ class SeparableCritic(Critic):
         "All $K^2$ scores from $2K$ embeddings: `embed_z(z) @ embed_x(...).T`."
         g_x, k_z = self.embed_x(x, mu, logvar, h), self.embed_z(z)   # (K, E) each: 2K passes
         if g_x.shape != k_z.shape:
-            raise ValueError(f"critic: {type(self).__name__} embeds x to {tuple(g_x.shape)} but z to {tuple(k_z.shape)}; they must match")
+            raise ValueError(f"critic: {type(self).__name__} embeds x to {tuple(g_x.shape)} but z to "
+                             f"{tuple(k_z.shape)}; they must match")
         with torch.autocast(k_z.device.type, enabled=False):   # autocast would run the product in bfloat16
             return at_least_f32(k_z) @ at_least_f32(g_x).T  # (K, K): $k(z_i)^\top g(x_j)$, in float32
 
@@ -116,7 +119,8 @@ class NNCritic(SeparableCritic):
                 ):
         super().__init__()
         emb_dim = emb_dim or getattr(x_net, "out_dim", None)
-        if emb_dim is None: raise ValueError("NNCritic: pass emb_dim, the size of x_net's output (x_net has no `out_dim`)")
+        if emb_dim is None:
+            raise ValueError("NNCritic: pass emb_dim, the size of x_net's output (x_net has no `out_dim`)")
         self.x_net, self.z_net = x_net, mlp(z_dim, emb_dim, hidden)
     def embed_x(self, x, # $K$ observations, as `x_net` takes them
                 mu, # unused
@@ -125,10 +129,6 @@ class NNCritic(SeparableCritic):
                ): # (K, E)
         "$g(x_j)$: the user's $x$-network on the raw observations."
         return self.x_net(x)
-    def embed_z(self, z # (K, D) latents
-               ): # (K, E)
-        "$k(z_i)$: the MLP $z$-network."
-        return self.z_net(z)
 
 # %% ../nbs/05_critics.ipynb #b3b75b43
 class HybridCritic(SeparableCritic):
@@ -148,10 +148,6 @@ class HybridCritic(SeparableCritic):
                ): # (K, E)
         "The critic's own head on the encoder's trunk features."
         return self.head(h)
-    def embed_z(self, z # (K, D) latents
-               ): # (K, E)
-        "$k(z_i)$: the MLP $z$-network."
-        return self.z_net(z)
 
 # %% ../nbs/05_critics.ipynb #61f48cb3
 class EmbeddingHybridCritic(HybridCritic):

@@ -8,6 +8,7 @@ import math
 from typing import Protocol, runtime_checkable
 import torch
 from torch import nn, Tensor
+from fastcore.basics import patch
 from .core import log_normal_diag, sample_q, LOG_2PI
 
 # %% auto #0
@@ -107,15 +108,19 @@ LinearGaussianVAE.encode, LinearGaussianVAE.log_px_z = _encode, _log_px_z
 LinearGaussianVAE.features = lambda self, x: x - self.b
 LinearGaussianVAE.encode_features = lambda self, h: (h @ self.A.T, self.enc_logvar.expand(h.shape[0], -1))
 
+# %% ../nbs/02_protocol.ipynb #52c8a354
+@patch
+def marginal_cov(self:LinearGaussianVAE) -> Tensor: # (P, P)
+    "The covariance of $p_\\theta(x)$: $C = WW^\\top + \\sigma^2 I$."
+    return self.W @ self.W.T + self.log_sigma2.exp() * torch.eye(self.W.shape[0], dtype=self.W.dtype)
+
 # %% ../nbs/02_protocol.ipynb #245fb85b
 def _log_px(self:LinearGaussianVAE, x:Tensor):
     "Exact $\\log p_\\theta(x) = \\log\\mathcal N(x; b, WW^\\top+\\sigma^2 I)$, shape (B,)."
-    P = self.W.shape[0]
-    C = self.W @ self.W.T + self.log_sigma2.exp() * torch.eye(P, dtype=self.W.dtype)
-    return torch.distributions.MultivariateNormal(self.b, covariance_matrix=C).log_prob(x)
+    return torch.distributions.MultivariateNormal(self.b, covariance_matrix=self.marginal_cov()).log_prob(x)
 
 def _posterior(self:LinearGaussianVAE):
-    "The true posterior as $(A^*, \\Sigma)$: $p(z|x)=\\mathcal N(A^*(x-b), \\Sigma)$ with $\\Sigma=(I+W^\\top W/\\sigma^2)^{-1}$."
+    "$(A^*, \\Sigma)$ of the true posterior $\\mathcal N(A^*(x-b), \\Sigma)$, $\\Sigma=(I+W^\\top W/\\sigma^2)^{-1}$."
     D, s2 = self.W.shape[1], self.log_sigma2.exp()
     Sigma = torch.linalg.inv(torch.eye(D, dtype=self.W.dtype) + self.W.T @ self.W / s2)
     return Sigma @ self.W.T / s2, Sigma
@@ -125,7 +130,8 @@ def _set_exact_posterior(self:LinearGaussianVAE):
     A, Sigma = self.posterior()
     off = Sigma - torch.diag(torch.diagonal(Sigma))
     if off.abs().max() > 1e-8 * Sigma.abs().max():
-        raise ValueError("the true posterior is not diagonal (W's columns are not orthogonal); a diagonal encoder cannot match it")
+        raise ValueError("the true posterior is not diagonal (W's columns are not orthogonal); a diagonal encoder "
+                         "cannot match it")
     with torch.no_grad(): self.A.copy_(A); self.enc_logvar.copy_(torch.diagonal(Sigma).log())
     return self
 
@@ -133,10 +139,29 @@ def _sample(self:LinearGaussianVAE, n:int, generator=None):
     "Draw `n` observations from $p_\\theta(x)$ by ancestral sampling."
     with torch.no_grad():
         z = torch.randn(n, self.W.shape[1], generator=generator, dtype=self.W.dtype)
-        return z @ self.W.T + self.b + self.log_sigma2.exp().sqrt() * torch.randn(n, self.W.shape[0], generator=generator, dtype=self.W.dtype)
+        noise = torch.randn(n, self.W.shape[0], generator=generator, dtype=self.W.dtype)
+        return z @ self.W.T + self.b + self.log_sigma2.exp().sqrt() * noise
 
 LinearGaussianVAE.log_px, LinearGaussianVAE.posterior = _log_px, _posterior
 LinearGaussianVAE.set_exact_posterior, LinearGaussianVAE.sample = _set_exact_posterior, _sample
+
+# %% ../nbs/02_protocol.ipynb #798c6c0a
+@patch
+def expected_log_px_z(self:LinearGaussianVAE, x:Tensor, # (B, P) observations
+                      mu:Tensor, # (B, D) means of $q_\phi(z|x)$
+                      logvar:Tensor # (B, D) log-variances $\log v$ of $q_\phi(z|x)$
+                     ) -> Tensor: # (B,)
+    "The closed-form $\\mathbb E_{q_\\phi(z|x)}[\\log p_\\theta(x|z)]$ of the equation above, shape (B,)."
+    return self.log_px_z(x, mu) - 0.5 * (self.W.pow(2).sum(0) * logvar.exp()).sum(-1) / self.log_sigma2.exp()
+
+# %% ../nbs/02_protocol.ipynb #37fb244e
+@patch
+def encoder_mi(self:LinearGaussianVAE) -> float: # nats
+    "The exact mutual information $I_q(x;z)$ of the encoder for $x\\sim p_\\theta(x)$, from the equation above."
+    with torch.no_grad():
+        v = self.enc_logvar.exp()  # the diagonal of V
+        cov_z = self.A @ self.marginal_cov() @ self.A.T + torch.diag(v)  # $\mathrm{Cov}(z) = ACA^\top + V$
+        return 0.5 * (torch.logdet(cov_z) - v.log().sum()).item()
 
 # %% ../nbs/02_protocol.ipynb #4036b70e
 class MLPVAE(nn.Module):
