@@ -87,14 +87,15 @@ class BurnIn:
                  max_steps:int=99 # stop after this many steps in any case (He et al.: sub_iter < 100)
                 ):
         self.window, self.max_steps, self.prev, self.cur, self.n, self.steps = window, max_steps, math.inf, 0., 0, 0
-    def update(self, loss_sum:float, # the step's loss summed over its examples (images) or sentences (text)
+    def update(self, loss_sum, # the step's loss summed over its examples (images) or sentences (text), a 0-d tensor
                n:int # what the window's mean divides by: examples (images) or predicted tokens (text), see `burn_count`
               )->bool: # True: stop the inner loop
-        "Record one encoder step: its summed loss and the count `n` it covers."
+        "Record one encoder step: its summed loss and the count `n` it covers (a tensor is read once per window)."
+        if isinstance(loss_sum, Tensor): loss_sum = loss_sum.detach().double()   # summed on the device
         self.cur, self.n, self.steps = self.cur + loss_sum, self.n + n, self.steps + 1
         if self.steps >= self.max_steps: return True
         if self.steps % self.window: return False
-        cur = self.cur / self.n                   # the window's loss per token (text) or per example (images)
+        cur = float(self.cur) / self.n            # the window's loss per token (text) or per example (images)
         if self.prev - cur < 0: return True       # the window's mean loss went up: the encoder has caught up
         self.prev, self.cur, self.n = cur, 0., 0
         return False
@@ -222,7 +223,7 @@ class LaggingCB(Callback):
             nn.utils.clip_grad_norm_(m.parameters(), self.clip)              # clipped over the whole VAE (text.py L385)
             self.opt.step()                                                  # ... but only the encoder steps
             self.inner_steps += 1
-            if rule.update(loss.sum().item(), burn_count(x, self.mode)): break   # per word / example (text.py L377)
+            if rule.update(loss.detach().sum(), burn_count(x, self.mode)): break   # per word / example (text.py L377)
             x = random_batch(L.train_batches, L.device)
             if x is None: x = L.x                                  # batches of an unknown kind: reuse this one
         m.zero_grad(set_to_none=True)                              # the decoder's inner-loop gradients are discarded

@@ -12,9 +12,9 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['LOGIT_BLOCK', 'LSTMVAEConfig', 'text_batch', 'LSTMVAE', 'ResBlock', 'ResNetEncoder', 'GatedMaskedConv',
-           'GatedPixelCNN', 'PixelCNNVAEConfig', 'PixelCNNVAE', 'image_batch', 'TextCriticNet', 'ImageCriticNet',
-           'count_params']
+__all__ = ['LOGIT_BLOCK', 'LSTMVAEConfig', 'check_values', 'text_batch', 'LSTMVAE', 'ResBlock', 'ResNetEncoder',
+           'GatedMaskedConv', 'GatedPixelCNN', 'PixelCNNVAEConfig', 'PixelCNNVAE', 'image_batch', 'TextCriticNet',
+           'ImageCriticNet', 'count_params']
 
 # %% ../nbs/11_models.ipynb #6815ad97
 def _flat_z(z:Tensor, # (B, D) or (S, B, D)
@@ -54,21 +54,29 @@ class LSTMVAEConfig:
         return cls(vocab_size, **{**dict(emb_dim=64, hidden=128, z_dim=16), **kw})
 
 # %% ../nbs/11_models.ipynb #c41ec202
+def check_values(ok:Tensor, # a 0-d bool tensor: True when the values are valid
+                 msg # the error message, or a function giving it (called only on failure, on the CPU)
+                ):
+    "Raise `ValueError` when `ok` is False. On the CPU it reads `ok`; on an accelerator it queues a device-side assert, so a training step never waits on the host."
+    if ok.device.type != "cpu": torch._assert_async(ok, msg if isinstance(msg, str) else "text batch: invalid values"); return
+    if not bool(ok): raise ValueError(msg if isinstance(msg, str) else msg())
+
 def text_batch(x, # `ids` (B, T) or a pair `(ids, mask)`
                vocab_size:int|None=None # if given, every id must be below it
               )->tuple[Tensor, Tensor|None]: # ids (B, T) and the mask (None for a bucketed batch)
-    "Split a text batch into ids and mask, raising a `ValueError` that names what is wrong."
+    "Split a text batch into ids and mask, raising a `ValueError` that names what is wrong (checked on the device: `check_values`)."
     ids, mask = x if isinstance(x, (tuple, list)) else (x, None)
     if not isinstance(ids, Tensor) or ids.dim() != 2 or ids.dtype != torch.long or ids.shape[1] < 2:
         what = f"{ids.dtype} {tuple(ids.shape)}" if isinstance(ids, Tensor) else type(ids).__name__
         raise ValueError(f"text batch: ids must be a LongTensor (B, T) with T >= 2 (`<s> ... </s>`); got {what}")
-    if vocab_size is not None and ids.numel() and (ids.min() < 0 or ids.max() >= vocab_size):
-        raise ValueError(f"text batch: ids must lie in [0, {vocab_size}); got ids from {ids.min().item()} to {ids.max().item()}")
+    if vocab_size is not None and ids.numel():
+        check_values((ids.min() >= 0) & (ids.max() < vocab_size),
+                     lambda: f"text batch: ids must lie in [0, {vocab_size}); got ids from {ids.min().item()} to {ids.max().item()}")
     if mask is None: return ids, None
     if not isinstance(mask, Tensor) or mask.dtype != torch.bool or mask.shape != ids.shape:
         raise ValueError(f"text batch: mask must be a bool tensor of the ids' shape {tuple(ids.shape)}")
-    if (mask[:, 1:] & ~mask[:, :-1]).any() or not mask[:, :2].all():
-        raise ValueError("text batch: mask must be True on a prefix of every row (right padding) of at least 2 tokens")
+    check_values(~(mask[:, 1:] & ~mask[:, :-1]).any() & mask[:, :2].all(),
+                 "text batch: mask must be True on a prefix of every row (right padding) of at least 2 tokens")
     return ids, mask
 
 # %% ../nbs/11_models.ipynb #d9bba4d4
