@@ -9,25 +9,34 @@ from pathlib import Path
 import torch
 import fmn_nb
 from .train import preset, train_run, evaluate_run, ConfigError, PRESETS, _write_json
+from .rundir import EXIT_STOPPED
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_TIME', 'ROWS', 'TABLES', 'table_config', 'run_row', 'run_config', 'load_results', 'results_table',
-           'plot_mi', 'main']
+__all__ = ['PAPER', 'PAPER_TIME', 'ROWS', 'TABLES', 'table_config', 'run_row', 'RunStopped', 'run_config', 'load_results',
+           'results_table', 'plot_mi', 'main']
 
 # %% ../nbs/30_experiments.ipynb #0a49651f
 PAPER = {  # NLL, KL, MI, AU
-    "yahoo": {"VAE": (328.9, 0.0, 0.0, 0), "SA-VAE": (329.2, 0.1, 0.1, 0.8), "Skip-VAE": (328.7, 0.22, 0.0, 7), "Lagging-VAE": (328.2, 5.6, 3.0, 8),
-              "+ critic (self)": (328.7, 3.6, 2.6, 3), "+ critic (hybrid)": (328.2, 4.3, 2.8, 11), "+ critic (NN)": (338.9, 17.5, 3.3, 8)},
-    "yelp": {"VAE": (358.3, 0.0, 0.0, 0), "SA-VAE": (357.8, 0.3, 0.3, 1), "Skip-VAE": (358.1, 0.15, 0.0, 4.6), "Lagging-VAE": (356.9, 3.4, 2.4, 7.4),
-             "+ critic (self)": (358.2, 3.8, 2.7, 3), "+ critic (hybrid)": (357.7, 4.0, 2.8, 7), "+ critic (NN)": (370.5, 18.6, 3.2, 12)},
-    "omniglot": {"VAE": (89.41, 1.51, 1.43, 3), "SA-VAE": (89.29, 2.55, 2.20, 4), "Skip-VAE": (89.41, 1.75, 1.61, 3), "Lagging-VAE": (89.05, 2.51, 2.19, 5.6),
-                 "+ critic (self)": (89.18, 6.30, 3.75, 11), "+ critic (hybrid)": (89.16, 6.41, 3.78, 13), "+ critic (NN)": (89.24, 7.66, 3.82, 28)},
+    "yahoo": {"VAE": (328.9, 0.0, 0.0, 0), "SA-VAE": (329.2, 0.1, 0.1, 0.8), "Skip-VAE": (328.7, 0.22, 0.0, 7),
+              "Lagging-VAE": (328.2, 5.6, 3.0, 8),
+              "+ critic (self)": (328.7, 3.6, 2.6, 3), "+ critic (hybrid)": (328.2, 4.3, 2.8, 11),
+              "+ critic (NN)": (338.9, 17.5, 3.3, 8)},
+    "yelp": {"VAE": (358.3, 0.0, 0.0, 0), "SA-VAE": (357.8, 0.3, 0.3, 1), "Skip-VAE": (358.1, 0.15, 0.0, 4.6),
+             "Lagging-VAE": (356.9, 3.4, 2.4, 7.4),
+             "+ critic (self)": (358.2, 3.8, 2.7, 3), "+ critic (hybrid)": (357.7, 4.0, 2.8, 7),
+             "+ critic (NN)": (370.5, 18.6, 3.2, 12)},
+    "omniglot": {"VAE": (89.41, 1.51, 1.43, 3), "SA-VAE": (89.29, 2.55, 2.20, 4), "Skip-VAE": (89.41, 1.75, 1.61, 3),
+                 "Lagging-VAE": (89.05, 2.51, 2.19, 5.6),
+                 "+ critic (self)": (89.18, 6.30, 3.75, 11), "+ critic (hybrid)": (89.16, 6.41, 3.78, 13),
+                 "+ critic (NN)": (89.24, 7.66, 3.82, 28)},
 }
-PAPER_TIME = {"VAE": 1.00, "Lagging-VAE": 3.6, "+ critic (hybrid)": 1.06}  # Yahoo, wall time to convergence relative to the VAE
+# Yahoo, wall time to convergence relative to the VAE
+PAPER_TIME = {"VAE": 1.00, "Lagging-VAE": 3.6, "+ critic (hybrid)": 1.06}
 
 ROWS = {"VAE": dict(method="vae"), "SA-VAE": dict(method="savae"), "Skip-VAE": dict(method="vae", skip=True),
         "Lagging-VAE": dict(method="lagging"), "+ critic (self)": dict(method="critic", critic="self"),
-        "+ critic (hybrid)": dict(method="critic", critic="hybrid"), "+ critic (NN)": dict(method="critic", critic="nn")}
+        "+ critic (hybrid)": dict(method="critic", critic="hybrid"),
+        "+ critic (NN)": dict(method="critic", critic="nn")}
 
 # %% ../nbs/30_experiments.ipynb #df84af78
 TABLES = {
@@ -35,12 +44,15 @@ TABLES = {
     "yahoo": dict(preset="yahoo", paper="yahoo", shared=dict(lam=1.0)),
     "yelp": dict(preset="yelp", paper="yelp", shared=dict(lam=1.0)),
     "omniglot_cpu": dict(preset="omniglot_cpu", paper="omniglot",
-                         shared=dict(lam=1.0, z_dim=16, svi_steps=5, lagging_max_steps=20, max_epochs=4, n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
+                         shared=dict(lam=1.0, z_dim=16, svi_steps=5, lagging_max_steps=20, max_epochs=4, n_train=3000,
+                                     n_valid=500, n_test=500, eval_samples=50)),
     "yahoo_cpu": dict(preset="yahoo_cpu", paper="yahoo",
-                      shared=dict(lam=10.0, critic_target=0.0, svi_steps=5, lagging_max_steps=20, max_epochs=3, n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
+                      shared=dict(lam=10.0, critic_target=0.0, svi_steps=5, lagging_max_steps=20, max_epochs=3,
+                                  n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
     # the same, trained up to 10 epochs: does the critic escape collapse on Yahoo given more steps?
     "yahoo_cpu_long": dict(preset="yahoo_cpu", paper="yahoo",
-                      shared=dict(lam=10.0, critic_target=0.0, svi_steps=5, lagging_max_steps=20, max_epochs=10, n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
+                      shared=dict(lam=10.0, critic_target=0.0, svi_steps=5, lagging_max_steps=20, max_epochs=10,
+                                  n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
 }
 
 def table_config(table:str, # a key of `TABLES`, e.g. "omniglot_cpu"
@@ -71,6 +83,8 @@ def run_row(table:str, # a key of `TABLES`
     "Train and evaluate one row; write `results/<table>/<row>.json` atomically and return its content."
     return run_config(table_config(table, row, seed=seed, **overrides), table, row, results, runs, progress)
 
+class RunStopped(RuntimeError): "A run ended early by a signal (SIGTERM, SIGINT): it has no result, and the runs after it do not start."
+
 def run_config(cfg, # the `RunConfig` of the row (its `seed` is the run's)
                table:str, # the table's name (a folder of `results`)
                row:str, # the row's name
@@ -83,11 +97,16 @@ def run_config(cfg, # the `RunConfig` of the row (its `seed` is the run's)
     run_dir = Path(runs)/table/f"{_slug(row)}-seed{seed}"
     load0 = _load_avg(); t0 = time.time()
     learn = train_run(cfg, run_dir, overwrite=True, progress=progress)
+    if getattr(learn, "stopped_by", None):   # a signal ended training early: a result of this run would be a truncated one
+        raise RunStopped(f"{table}: {row}, seed {seed} was stopped by {learn.stopped_by} at epoch {learn.epoch}; "
+                         "no result written (run the command again to train it in full)")
     train_s = time.time() - t0
     metrics = evaluate_run(run_dir)
     cfg_json = json.loads((run_dir/"config.json").read_text())
-    out = {"table": table, "row": row, "seed": seed, "metrics": metrics, "train_seconds": train_s, "epochs": len(learn.history),
-           "history": [{k: r[k] for k in ("epoch", "valid_elbo", "valid_kl", "valid_mi", "valid_au", "seconds", "train_c", "train_lam") if k in r}
+    out = {"table": table, "row": row, "seed": seed, "metrics": metrics, "train_seconds": train_s,
+           "epochs": len(learn.history),
+           "history": [{k: r[k] for k in ("epoch", "valid_elbo", "valid_kl", "valid_mi", "valid_au", "seconds",
+                                          "train_c", "train_lam") if k in r}
                        for r in learn.history],
            "config": dataclasses.asdict(cfg), "data": cfg_json.get("data"), "device": cfg_json.get("device"),
            "device_name": torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or platform.machine(),
@@ -104,7 +123,8 @@ def load_results(table:str, # a key of `TABLES`
     out = {}
     for p in sorted(Path(results, table).glob("*.json")):
         r = json.loads(p.read_text())
-        if isinstance(r, dict) and "row" in r: out.setdefault(r["row"], []).append(r)   # other files (plots' data) are skipped
+        # other files (plots' data) are skipped
+        if isinstance(r, dict) and "row" in r: out.setdefault(r["row"], []).append(r)
     return out
 
 # %% ../nbs/30_experiments.ipynb #5f1be75a
@@ -113,7 +133,8 @@ def results_table(table:str, # a key of `TABLES`
                  )->str:
     "Markdown: each row's measured NLL, KL, MI, AU (mean over seeds) next to the paper's."
     res, paper = load_results(table, results), PAPER[TABLES[table]["paper"]]
-    lines = ["| model | NLL | KL | MI | AU | paper NLL | paper KL | paper MI | paper AU | train s | seeds |", "|---" * 11 + "|"]
+    lines = ["| model | NLL | KL | MI | AU | paper NLL | paper KL | paper MI | paper AU | train s | seeds |",
+             "|---" * 11 + "|"]
     for row in ROWS:
         rs = res.get(row)
         p = paper.get(row)
@@ -122,7 +143,8 @@ def results_table(table:str, # a key of `TABLES`
         mean = lambda k: sum(r["metrics"][k] for r in rs) / len(rs)
         ts = sum(r["train_seconds"] for r in rs) / len(rs)
         au = mean('au'); au = f"{au:.0f}" if len(rs) == 1 else f"{au:.1f}"   # a count; a mean over seeds gets a decimal
-        lines.append(f"| {row} | {mean('nll'):.2f} | {mean('kl'):.2f} | {mean('mi'):.2f} | {au} | {ps} | {ts:.0f} | {len(rs)} |")
+        lines.append(f"| {row} | {mean('nll'):.2f} | {mean('kl'):.2f} | {mean('mi'):.2f} | {au} | {ps} | {ts:.0f} | "
+                     f"{len(rs)} |")
     return "\n".join(lines)
 
 def plot_mi(table:str, # a key of `TABLES`
@@ -136,8 +158,10 @@ def plot_mi(table:str, # a key of `TABLES`
     fig, ax = plt.subplots(figsize=(6, 3.6))
     marks = "osD^vP*X"
     for i, (row, rs) in enumerate(res.items()):   # a marker and a dash per row, so rows that coincide stay visible
-        h = rs[0]["history"]; ax.plot([r["epoch"] + 1 for r in h], [r["valid_mi"] for r in h], marker=marks[i % len(marks)],
-                                      ls="-" if i % 2 == 0 else "--", ms=4 + 2 * (i % 2 == 0), mfc="none" if i % 2 else None, label=row)
+        h = rs[0]["history"]
+        ax.plot([r["epoch"] + 1 for r in h], [r["valid_mi"] for r in h], marker=marks[i % len(marks)],
+                                      ls="-" if i % 2 == 0 else "--", ms=4 + 2 * (i % 2 == 0),
+                                      mfc="none" if i % 2 else None, label=row)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # whole epochs
     K = K or (next(iter(res.values()))[0]["config"]["batch_size"] if res else 32)
     ax.axhline(math.log(K), ls="--", c="gray", label=f"log K = log {K}")
@@ -149,7 +173,8 @@ def plot_mi(table:str, # a key of `TABLES`
 def main(argv:list[str]|None=None # command-line arguments (default: sys.argv[1:])
         )->int:
     "`fmn_experiments TABLE [ROW ...]`: run rows of a table and save their results."
-    p = argparse.ArgumentParser(prog="fmn_experiments", description="Run rows of the paper's tables from the presets; results go to results/<table>/.")
+    p = argparse.ArgumentParser(prog="fmn_experiments",
+            description="Run rows of the paper's tables from the presets; results go to results/<table>/.")
     p.add_argument("table", help=f"one of {', '.join(TABLES)}")
     p.add_argument("rows", nargs="*", help=f"rows to run (default all): {', '.join(ROWS)}")
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds (the paper: 5 runs)")
@@ -163,5 +188,6 @@ def main(argv:list[str]|None=None # command-line arguments (default: sys.argv[1:
                 print(f"   {r['metrics']}  ({r['train_seconds']:.0f} s)", flush=True)
     except (ConfigError, ValueError, FileNotFoundError) as e:
         print(f"experiments: error: {e}", file=sys.stderr); return 2
+    except RunStopped as e: print(f"experiments: {e}", file=sys.stderr); return EXIT_STOPPED
     print(results_table(a.table, a.results))
     return 0

@@ -8,7 +8,8 @@ import argparse, json, math, sys
 from pathlib import Path
 from .train import preset, ConfigError, USER_ERRORS, save_figure
 from .rundir import atomic_write
-from .experiments import run_config, load_results
+from .experiments import run_config, load_results, RunStopped
+from .rundir import EXIT_STOPPED
 
 # %% auto #0
 __all__ = ['STUDY_TABLES', 'LAMBDAS', 'STUDY_ROWS', 'study_config', 'run_study', 'study_stats', 'study_summary', 'frontier_plot',
@@ -179,6 +180,7 @@ def study_main(argv:list[str]|None=None # command-line arguments (default: `sys.
         if not a.summary: run_study(a.table, a.rows or None, a.seeds, a.results)
         elif a.table not in STUDY_TABLES: raise ConfigError(f"unknown study table {a.table!r}; valid: {', '.join(STUDY_TABLES)}")
     except USER_ERRORS as e: print(f"fmn_study: error: {e}", file=sys.stderr); return 2
+    except RunStopped as e: print(f"fmn_study: {e}", file=sys.stderr); return EXIT_STOPPED
     s = study_summary(a.table, a.results); print(s)
     d = Path(a.results)/a.table
     if d.is_dir():
