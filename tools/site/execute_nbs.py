@@ -5,8 +5,8 @@ Cells flagged with a test flag (`#| slow`, `#| gpu`) are skipped unless named in
 outputs it had (so a slow cell run once on purpose keeps its output). `#| eval: false` cells never run. The first
 error stops the notebook and nothing is written. Afterwards run `nbdev_clean`.
 
-    python tools/execute_nbs.py nbs/06_metrics.ipynb nbs/30_experiments.ipynb
-    python tools/execute_nbs.py --flags slow nbs/41_tutorial_collapse.ipynb
+    python tools/site/execute_nbs.py nbs/06_metrics.ipynb nbs/30_experiments.ipynb
+    python tools/site/execute_nbs.py --flags slow nbs/41_tutorial_collapse.ipynb
 """
 import argparse, copy, os, sys, time
 from pathlib import Path

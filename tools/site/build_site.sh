@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # Build the documentation site offline, from the same processed notebooks that `nbdev_docs` renders with Quarto:
 #   1. nbdev_proc_nbs: nbs/ -> _proc/ (front matter, hidden cells dropped, show_doc cells run: the API docs)
-#   2. smalldocs, through the stand-in tools/quarto: _proc/ -> _proc/<output-dir>, pages named as their
+#   2. smalldocs, through the stand-in tools/site/quarto: _proc/ -> _proc/<output-dir>, pages named as their
 #      `output-file` (01_core.ipynb -> core.html, as Quarto and nbdev's links have it), index.ipynb -> index.html
 #   3. the site moved to _site/ (printed on the last line)
-# Usage: bash tools/build_site.sh          (from anywhere; PY=/path/to/python picks the environment, default .venv)
-# Check it in a browser: .venv/bin/python tools/check_site.py --site _site --nbs nbs
+# Usage: bash tools/site/build_site.sh          (from anywhere; PY=/path/to/python picks the environment, default .venv)
+# Check it in a browser: .venv/bin/python tools/site/check_site.py --site _site --nbs nbs
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 PY=${PY:-.venv/bin/python}
 if [[ $PY == */* ]]; then bin=$(cd "$(dirname "$PY")" && pwd); else bin=$(dirname "$(command -v "$PY")"); fi
 [[ -x $bin/nbdev_proc_nbs ]] || { echo "build_site: no nbdev_proc_nbs beside $PY (install the dev tools: pip install -e '.[dev]')" >&2; exit 1; }
 "$bin/python" -c "import smalldocs" 2>/dev/null || { echo "build_site: smalldocs is not installed in $bin" >&2; exit 1; }
-# tools/ first: nbdev looks for `quarto` before it processes anything, and without one it tries to download and
+# tools/site/ first: nbdev looks for `quarto` before it processes anything, and without one it tries to download and
 # sudo-install Quarto, then pip-installs the package; the stand-in stops that and renders the site
-export PATH="$root/tools:$bin:$PATH" QUARTO_PYTHON="$bin/python"
+export PATH="$root/tools/site:$bin:$PATH" QUARTO_PYTHON="$bin/python"
 # the show_doc cells import the package: make it importable even where it is not pip-installed
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" MPLBACKEND=Agg
 t0=$SECONDS
@@ -52,10 +52,10 @@ nbdev.quarto.nbdev_proc_nbs()
 fi
 [[ -n $(find _proc -maxdepth 1 -name '*.ipynb' -print -quit) ]] || { echo "build_site: nbdev_proc_nbs wrote no notebook to _proc/" >&2; exit 1; }
 
-# 2. render _proc with smalldocs (tools/quarto render = smalldocs + output-file names + link rewriting)
+# 2. render _proc with smalldocs (tools/site/quarto render = smalldocs + output-file names + link rewriting)
 echo "== smalldocs -> site"
 out=$("$bin/python" -c "from smalldocs.config import load; print(load('_proc').output)")
-(cd _proc && "$root/tools/quarto" render --no-cache)
+(cd _proc && "$root/tools/site/quarto" render --no-cache)
 [[ -f $out/index.html ]] || { echo "build_site: $out/index.html is missing: is there an nbs/index.ipynb?" >&2; exit 1; }
 
 # 3. the site at a fixed place

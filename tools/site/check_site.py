@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Check the built documentation site in headless Chromium, page by page, as a reader would see it.
 
-    python tools/check_site.py --site _site --nbs nbs [--screenshots shots/] [--katex auto|none|DIR]
+    python tools/site/check_site.py --site _site --nbs nbs [--screenshots shots/] [--katex auto|none|DIR]
 
 Serves the site on 127.0.0.1 (a free port), loads every .html page and fails (exit 1) on:
   - a JavaScript error on the page, or an error in the console (not counting the loads of outside
@@ -113,7 +113,7 @@ def unplotted_cells(nb_path: Path) -> list[str]:
         if HIDDEN & o.keys() or o.get("include") == "false" or o.get("output") == "false" or "gpu" in o or o.get("eval") == "false":
             continue
         if _draws(src) and not any(any(m in (out.get("data") or {}) for m in IMAGE_MIMES) for out in cell.get("outputs", [])):
-            bad.append(f"{nb_path}: code cell {k} draws a plot but has no picture saved (run the notebook and save it: tools/execute_nbs.py)")
+            bad.append(f"{nb_path}: code cell {k} draws a plot but has no picture saved (run the notebook and save it: tools/site/execute_nbs.py)")
     return bad
 
 
@@ -329,7 +329,7 @@ def main() -> int:
 
     site = Path(a.site)
     if not (site / "index.html").is_file():
-        print(f"check_site: {site}/index.html does not exist: build the site first (bash tools/build_site.sh)")
+        print(f"check_site: {site}/index.html does not exist: build the site first (bash tools/site/build_site.sh)")
         return 1
     htmls = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "site_libs" not in p.relative_to(site).parts)
     expected, missing_pages = nb_pages(Path(a.nbs), site) if a.nbs else ({}, [])

@@ -4,7 +4,7 @@
 Executed notebooks keep the state of every tqdm widget in their metadata (tens of kB) and a widget-view output
 that a static site cannot show. Run after executing notebooks in place, before nbdev_clean:
 
-    python tools/strip_widgets.py nbs/20_learner.ipynb nbs/22_train.ipynb
+    python tools/site/strip_widgets.py nbs/20_learner.ipynb nbs/22c_commands.ipynb
 """
 import json, sys
 from pathlib import Path
