@@ -118,7 +118,7 @@ def make_critic(cfg:RunConfig, # the run (`critic`, `critic_dim`, `size`, `z_dim
     if cfg.critic == "hybrid":
         if cfg.hybrid_share == "embedding" and rd.modality != "text":
             raise ConfigError("hybrid_share=embedding is for text; images share the trunk")
-        return HybridCritic.for_model(model, x_example, share=cfg.hybrid_share, emb_dim=cfg.critic_dim)
+        return HybridCritic.for_model(model, x_example, share=cfg.hybrid_share, critic_dim=cfg.critic_dim)
     small = cfg.size == "small"
     if rd.modality == "text":
         x_net = TextCriticNet(rd.vocab_size, out_dim=cfg.critic_dim, emb_dim=64 if small else 512,

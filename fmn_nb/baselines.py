@@ -21,14 +21,16 @@ def svi_refine(model, # a VAE following the model protocol
                x, # a batch of B inputs
                mu:Tensor, # (B, D) starting means (the encoder's output)
                logvar:Tensor, # (B, D) starting log-variances
-               steps:int=20, # T, refinement steps (Kim: 20)
-               lr:float=1.0, # $\eta$, on the batch-mean ELBO (Kim: 1)
-               momentum:float=0.5, # $m$ (Kim: 0.5)
+               steps:int=20, # $T_{\mathrm{svi}}$, refinement steps (Kim: 20)
+               lr:float=1.0, # $\eta_{\mathrm{svi}}$, on the batch-mean ELBO (Kim: 1)
+               momentum:float=0.5, # $m_{\mathrm{svi}}$ (Kim: 0.5)
                clip:float=5.0, # norm clip of the batch's mean-gradient and of its log-variance gradient, each (Kim: 5)
-               create_graph:bool=True, # keep the graph: the result is differentiable w.r.t. `mu`, `logvar` and the decoder
-               noise:Tensor|None=None # (T, S, B, D) fixed standard-normal draws (default: fresh ones, S = 1)
+               # keep the graph: the result is differentiable w.r.t. `mu`, `logvar` and the decoder
+               create_graph:bool=True,
+               # ($T_{\mathrm{svi}}$, S, B, D) fixed standard-normal draws (default: fresh ones, S = 1)
+               noise:Tensor|None=None
               )->tuple[Tensor, Tensor]: # refined (mu, logvar), each (B, D)
-    "SA-VAE's refinement (Kim et al.'s rule): $T$ steps of SGD with momentum on the batch-mean ELBO, from the encoder's output."
+    "SA-VAE's refinement (Kim et al.): $T_{\\mathrm{svi}}$ steps of SGD with momentum on the batch-mean ELBO."
     if steps < 0: raise ValueError(f"svi_refine: steps must be >= 0, got {steps}")
     m, lv = (mu, logvar) if create_graph else (mu.detach(), logvar.detach())
     if not m.requires_grad: m = m.detach().requires_grad_(True)
@@ -40,19 +42,22 @@ def svi_refine(model, # a VAE following the model protocol
             z = m + (0.5 * lv).exp() * eps                                                  # reparameterised $z$
             elbo = (model.log_px_z(x, z).mean(0) - kl_diag_std_normal(m, lv)).mean()        # batch-mean ELBO
             gm, gl = torch.autograd.grad(elbo, (m, lv), create_graph=create_graph)
-            gm = gm * torch.clamp(clip / (gm.norm() + 1e-6), max=1.0)                       # clip each gradient over the batch
+            # clip each gradient over the batch
+            gm = gm * torch.clamp(clip / (gm.norm() + 1e-6), max=1.0)
             gl = gl * torch.clamp(clip / (gl.norm() + 1e-6), max=1.0)
             vm, vl = momentum * vm + gm, momentum * vl + gl
             m, lv = m + lr * vm, lv + lr * vl                                               # ascend the ELBO
-            if not create_graph: m, lv, vm, vl = m.detach().requires_grad_(True), lv.detach().requires_grad_(True), vm.detach(), vl.detach()
+            if not create_graph:
+                m, lv = m.detach().requires_grad_(True), lv.detach().requires_grad_(True)
+                vm, vl = vm.detach(), vl.detach()
     return m, lv
 
 # %% ../nbs/21_baselines.ipynb #3a3c50b8
 class SAVAECB(Callback):
-    "SA-VAE (Kim et al. 2018): refine $(\\mu, \\log\\sigma^2)$ by SGD with momentum before $z$ is drawn, in training and evaluation."
-    def __init__(self, steps:int=20, # T, refinement steps (Kim: 20)
-                 lr:float=1.0, # $\eta$ of the refinement (Kim: 1)
-                 momentum:float=0.5, # $m$ (Kim: 0.5)
+    "SA-VAE (Kim et al. 2018): refine $(\\mu, \\log\\sigma^2)$ by SGD with momentum before $z$ is drawn, always."
+    def __init__(self, steps:int=20, # $T_{\mathrm{svi}}$, refinement steps (Kim: 20)
+                 lr:float=1.0, # $\eta_{\mathrm{svi}}$ of the refinement (Kim: 1)
+                 momentum:float=0.5, # $m_{\mathrm{svi}}$ (Kim: 0.5)
                  clip:float=5.0 # norm clip of each refinement gradient (Kim: 5)
                 ):
         self.kw = dict(steps=steps, lr=lr, momentum=momentum, clip=clip)
@@ -182,12 +187,12 @@ def random_batch(batches, # the learner's training batches
     return None
 
 # %% ../nbs/21_baselines.ipynb #f7341d6f
-def _neg_elbo(model, x, kl_weight=1.0):
+def _neg_elbo(model, x, beta=1.0):
     mu, logvar = model.encode(x)
-    return -(model.log_px_z(x, sample_q(mu, logvar)) - kl_weight * kl_diag_std_normal(mu, logvar))  # (B,)
+    return -(model.log_px_z(x, sample_q(mu, logvar)) - beta * kl_diag_std_normal(mu, logvar))  # (B,)
 
 class LaggingCB(Callback):
-    "Lagging-VAE (He et al. 2019): aggressive encoder-only steps before each decoder step, until validation MI stops rising."
+    "Lagging-VAE (He et al. 2019): encoder-only steps before each decoder step, until validation MI stops rising."
     def __init__(self, mode:str="text", # "text" or "images": the rules of He et al.'s text.py or image.py
                  max_steps:int=99, # inner-loop cap (He et al.: sub_iter < 100, so 99 steps)
                  window:int|None=None, # steps per window of the stopping rule (default 15 text, 10 images)
@@ -200,7 +205,8 @@ class LaggingCB(Callback):
         "Find the encoder's parameters and make its optimiser once (before a checkpoint is loaded into it, on resume)."
         if getattr(self, "opt", None) is not None: return
         L = self.learn
-        with torch.random.fork_rng(devices=[L.device] if L.device.type == "cuda" else []):   # leave the global RNG as it was
+        # leave the global RNG as it was
+        with torch.random.fork_rng(devices=[L.device] if L.device.type == "cuda" else []):
             self.enc = self._probe()
         self.opt = type(L.opt)(self.enc, lr=L.lr)   # the encoder's own optimiser, of the learner's kind
     def before_fit(self):
@@ -243,30 +249,32 @@ class LaggingCB(Callback):
                        ):
         "Restore what `state_dict` saved (making the encoder's optimiser first)."
         self._setup()
-        self.switch.load_state_dict(d["switch"]); self.opt.load_state_dict(d["opt"]); self.inner_steps = d["inner_steps"]
+        self.switch.load_state_dict(d["switch"]); self.opt.load_state_dict(d["opt"])
+        self.inner_steps = d["inner_steps"]
 
 # %% ../nbs/21_baselines.ipynb #8ddae8f5
 class MINECritic(nn.Module):
-    "A statistics network $T(x, z)$ on the concatenated pair, run on all $K^2$ pairs: `scores[i, j]` $= T(x_j, z_i)$."
+    "A statistics network $f(x, z)$ on the concatenated pair, run on all $K^2$ pairs: `scores[i, j]` $= f(x_j, z_i)$."
     def __init__(self, x_dim:int, # size of a flattened input
                  z_dim:int, # latent size D
                  hidden:int=128 # width of the two hidden layers
                 ):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(x_dim + z_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        self.net = nn.Sequential(nn.Linear(x_dim + z_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, 1))
     def scores(self, x, # (K, ...) inputs, flattened to (K, P)
                z, # (K, D) latents
                mu=None, # unused (the critic signature)
                logvar=None, # unused
                h=None # unused
-              )->Tensor: # (K, K): $T(x_j, z_i)$
+              )->Tensor: # (K, K): $f(x_j, z_i)$
         "The statistics network on every pair $(x_j, z_i)$: $K^2$ passes."
         x = x.flatten(1).float() if isinstance(x, Tensor) else x
         K = z.shape[0]
         pairs = torch.cat([x[None].expand(K, -1, -1), z[:, None].expand(-1, K, -1)], -1)  # (K, K, P + D): (x_j, z_i)
         return self.net(pairs.reshape(K * K, -1)).view(K, K)                               # K^2 network passes
 
-def mine_dv(scores:Tensor # (K, K): $T(x_j, z_i)$
+def mine_dv(scores:Tensor # (K, K): $f(x_j, z_i)$
            )->Tensor: # the Donsker-Varadhan lower bound on $I(x;z)$, nats
     "DV bound: mean of the diagonal minus log-mean-exp of the off-diagonal scores."
     K = scores.shape[0]
@@ -274,7 +282,7 @@ def mine_dv(scores:Tensor # (K, K): $T(x_j, z_i)$
     return torch.diagonal(scores).mean() - (torch.logsumexp(off, 0) - math.log(off.numel()))
 
 class MINECB(Callback):
-    "VAE-MINE: add $-\\lambda\\,\\hat I_{DV}$ from a non-separable statistics network; its parameters join the optimiser."
+    "VAE-MINE: add $-\\lambda\\,\\hat I_{DV}$ from a non-separable critic; its parameters join the optimiser."
     def __init__(self, critic:MINECritic, # the statistics network
                  lam:float=1.0 # $\lambda$, the weight of $\hat I_{DV}$
                 ):
@@ -311,8 +319,9 @@ class BNVAE(nn.Module):
                              f"expected (B, {self.mu_bn.num_features})")
         if self.training and mu.shape[0] < 2:   # no batch statistics from one example (length-bucketed text has such
             b = self.mu_bn                        # batches): the running ones normalise it, and stay as they are
-            return nn.functional.batch_norm(mu, b.running_mean, b.running_var, b.weight, b.bias, False, 0., b.eps), logvar
-        return self.mu_bn(mu), logvar                      # $\hat\mu = \gamma(\mu - m)/\sqrt{v + \epsilon} + \beta$
+            return nn.functional.batch_norm(mu, b.running_mean, b.running_var, b.weight, b.bias, False, 0.,
+                                            b.eps), logvar
+        return self.mu_bn(mu), logvar                      # $\hat\mu = \gamma(\mu - m)/\sqrt{v + \epsilon} + s$
     def encode(self, x # a batch of B inputs
               ): # `(mu, logvar)`, each (B, D), the means batch-normalised
         "The wrapped encoder's output, its means batch-normalised (batch statistics in training, running ones in eval)."

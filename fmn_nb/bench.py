@@ -62,7 +62,8 @@ def bench_case(model_kind:str="omniglot", # omniglot (PixelCNN VAE) or text (LST
                seed:int=0 # seed of the init and of the synthetic batch
               )->BenchCase:
     "The model and a synthetic batch of `K` inputs (step time does not depend on the values)."
-    if model_kind not in ("omniglot", "text"): raise ValueError(f"bench: model must be 'omniglot' or 'text', not {model_kind!r}")
+    if model_kind not in ("omniglot", "text"):
+        raise ValueError(f"bench: model must be 'omniglot' or 'text', not {model_kind!r}")
     if size not in ("small", "paper"): raise ValueError(f"bench: size must be 'small' or 'paper', not {size!r}")
     if K < 2: raise ValueError(f"bench: K must be at least 2 (a critic contrasts pairs), got {K}")
     set_seed(seed); g = torch.Generator().manual_seed(seed)
@@ -82,12 +83,14 @@ def bench_case(model_kind:str="omniglot", # omniglot (PixelCNN VAE) or text (LST
 def bench_learner(case:BenchCase, # from `bench_case`
                   method:str, # one of `BENCH_METHODS`
                   lagging_steps:int=10, # Lagging-VAE: encoder steps in the inner loop (fixed here)
-                  savae_steps:int=20, # SA-VAE: refinement steps T (Kim et al.: 20)
+                  savae_steps:int=20, # SA-VAE: refinement steps $T_{svi}$ (Kim et al.: 20)
                   device="cpu" # torch device
                  )->Learner:
     "A learner for `method` on a copy of the case's model, in training mode, ready for `learn._one_batch()`."
-    if method not in BENCH_METHODS: raise ValueError(f"bench: unknown method {method!r}; valid: {', '.join(BENCH_METHODS)}")
-    if method == "mine" and case.rd.modality == "text": raise ValueError("bench: VAE-MINE is implemented for images only")
+    if method not in BENCH_METHODS:
+        raise ValueError(f"bench: unknown method {method!r}; valid: {', '.join(BENCH_METHODS)}")
+    if method == "mine" and case.rd.modality == "text":
+        raise ValueError("bench: VAE-MINE is implemented for images only")
     cfg = RunConfig(**{**case.cfg.__dict__, **BENCH_CONFIGS[method], "lagging_max_steps": lagging_steps,
                        "svi_steps": savae_steps})
     set_seed(0)
@@ -97,7 +100,8 @@ def bench_learner(case:BenchCase, # from `bench_case`
     else: model = copy.deepcopy(case.model)
     cbs = [GradClipCB(cfg.clip), *method_callbacks(cfg, model, case.rd)]
     for cb in cbs:
-        if isinstance(cb, LaggingCB): cb.window = lagging_steps + 1     # never stop early: exactly `lagging_steps` inner steps
+        # never stop early: exactly `lagging_steps` inner steps
+        if isinstance(cb, LaggingCB): cb.window = lagging_steps + 1
     opt = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
     learn = Learner(model, case.rd.train, None, cbs, opt_func=opt, lr=cfg.lr, device=device, seed=0)
     learn("before_fit"); learn.training = True; learn.net.train()
@@ -106,14 +110,14 @@ def bench_learner(case:BenchCase, # from `bench_case`
 # %% ../nbs/31_bench.ipynb #bf260da5
 class RefTextVAE(nn.Module):
     "The text VAE in plain PyTorch, with `LSTMVAE`'s layers, sizes and parameter names: the yardstick of a step."
-    def __init__(self, cfg:LSTMVAEConfig # the sizes (V, E, H, D, dropout); no Skip-VAE
+    def __init__(self, cfg:LSTMVAEConfig # the sizes (V, E_w, H, D, dropout); no Skip-VAE
                 ):
         super().__init__()
         if cfg.skip: raise ValueError("RefTextVAE: the reference has no Skip-VAE variant")
-        V, E, H, D = cfg.vocab_size, cfg.emb_dim, cfg.hidden, cfg.z_dim
-        self.enc_emb, self.enc_lstm = nn.Embedding(V, E), nn.LSTM(E, H, batch_first=True)
+        V, Ew, H, D = cfg.vocab_size, cfg.emb_dim, cfg.hidden, cfg.z_dim
+        self.enc_emb, self.enc_lstm = nn.Embedding(V, Ew), nn.LSTM(Ew, H, batch_first=True)
         self.enc_head = nn.Linear(H, 2 * D, bias=False)                        # last state -> (mu, logvar)
-        self.dec_emb, self.dec_lstm = nn.Embedding(V, E), nn.LSTM(E + D, H, batch_first=True)
+        self.dec_emb, self.dec_lstm = nn.Embedding(V, Ew), nn.LSTM(Ew + D, H, batch_first=True)
         self.z_to_c, self.drop = nn.Linear(D, H, bias=False), nn.Dropout(cfg.dropout)
         self.out = nn.Linear(H, V, bias=False)
 
@@ -151,7 +155,8 @@ def saved_bytes(fn # a function running a forward pass whose graph we measure
     seen = {}
     def pack(t):
         base = t._base if isinstance(t, Tensor) and t._base is not None else t
-        if isinstance(t, Tensor) and not base.is_leaf:                            # activations only: no inputs, no parameters (or views of them)
+        # activations only: no inputs, no parameters (or views of them)
+        if isinstance(t, Tensor) and not base.is_leaf:
             s = t.untyped_storage(); seen[(s.device.type, s.data_ptr())] = s.nbytes()
         return t
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t): out = fn()
@@ -300,7 +305,8 @@ def loglog_slope(Ks, # batch sizes
                 )->float: # least-squares slope of log t against log K
     "The exponent $s$ of a power law $t \\propto K^s$ fitted on log-log axes."
     Ks, ts = np.asarray(Ks, float), np.asarray(ts, float)
-    if len(Ks) < 2 or (ts <= 0).any() or (Ks <= 0).any(): raise ValueError("loglog_slope: need at least 2 points, all positive")
+    if len(Ks) < 2 or (ts <= 0).any() or (Ks <= 0).any():
+        raise ValueError("loglog_slope: need at least 2 points, all positive")
     return float(np.polyfit(np.log(Ks), np.log(ts), 1)[0])
 
 # %% ../nbs/31_bench.ipynb #bf65bac4
@@ -337,7 +343,8 @@ def bench_sweep(model_kind:str="omniglot", # omniglot or text
     for m, d in out["methods"].items():
         d["slopes"] = {"step": loglog_slope(Ks, d["step_s"]), "step_top3": loglog_slope(Ks[top], d["step_s"][top])}
         if d["critic_s"][0] is not None:
-            d["slopes"].update(critic=loglog_slope(Ks, d["critic_s"]), critic_top3=loglog_slope(Ks[top], d["critic_s"][top]),
+            d["slopes"].update(critic=loglog_slope(Ks, d["critic_s"]),
+                               critic_top3=loglog_slope(Ks[top], d["critic_s"][top]),
                                critic_mb=loglog_slope(Ks, d["critic_mb"]))
     return out
 
@@ -351,7 +358,8 @@ def omniglot_test_batches(n_test:int|None=None, # the first `n_test` test images
     if batch_size < 1: raise ValueError(f"bench: the batch size must be at least 1, got {batch_size}")
     te = load_omniglot(seed=seed).test
     if n_test is not None:
-        if not 1 <= n_test <= len(te): raise ValueError(f"bench: n_test must lie in 1..{len(te)} (the Omniglot test split), got {n_test}")
+        if not 1 <= n_test <= len(te):
+            raise ValueError(f"bench: n_test must lie in 1..{len(te)} (the Omniglot test split), got {n_test}")
         te = te[:n_test]
     return [b.to(device) for b in te.split(batch_size)]
 
@@ -389,13 +397,15 @@ def bench_iw_nll(size:str="small", # small or paper PixelCNN VAE
             _sync(dev); t1 = time.perf_counter()
             v = iw_nll(model, [x], n_samples=n_samples, chunk=chunk, generator=g_iw)
             _sync(dev); t2 = time.perf_counter()
-            if dev.type == "cuda": fwd_peak = max(fwd_peak or 0, torch.cuda.max_memory_allocated(dev) / 2**20)   # forward passes and iw_nll: iw_nll's peak dominates
+            # forward passes and iw_nll: iw_nll's peak dominates
+            if dev.type == "cuda": fwd_peak = max(fwd_peak or 0, torch.cuda.max_memory_allocated(dev) / 2**20)
             _forward_passes(model, x, n_samples - half, g_fwd)
             _sync(dev); t3 = time.perf_counter()
             t_iw.append(t2 - t1); t_fwd.append((t1 - t0) + (t3 - t2))
             nll, n = nll + v * len(x), n + len(x)
     iw_s, fwd_s = sum(t_iw), sum(t_fwd)
-    return dict(size=size, n_images=n, n_test_split=len(load_omniglot(seed=seed).test), n_batches=len(batches), batch_size=batch_size,
+    return dict(size=size, n_images=n, n_test_split=len(load_omniglot(seed=seed).test), n_batches=len(batches),
+                batch_size=batch_size,
                 n_samples=n_samples, chunk=chunk, chunks_used=sorted(set(chunks)),
                 params=sum(p.numel() for p in model.parameters()),
                 iw_s=iw_s, fwd_s=fwd_s, ratio=iw_s / fwd_s, batch_ratios=[a / b for a, b in zip(t_iw, t_fwd)],
@@ -424,12 +434,14 @@ def format_sweep(sw:dict # the result of `bench_sweep`
                 )->str:
     "A Markdown table of the K sweep: step and critic-term milliseconds per K, and the log-log slopes."
     Ks = sw["Ks"]
-    rows = ["| method | quantity | " + " | ".join(f"K={k}" for k in Ks) + " | slope (all) | slope (top 3) |", "|---" * (len(Ks) + 4) + "|"]
+    rows = ["| method | quantity | " + " | ".join(f"K={k}" for k in Ks) + " | slope (all) | slope (top 3) |",
+            "|---" * (len(Ks) + 4) + "|"]
     for m, d in sw["methods"].items():
         for q in ("step", "critic"):
             v = d[f"{q}_s"]
             if v[0] is None: continue
-            rows.append(f"| {m} | {q} ms | " + " | ".join(f"{1e3 * t:.2f}" for t in v) + f" | {d['slopes'][q]:.2f} | {d['slopes'][q + '_top3']:.2f} |")
+            rows.append(f"| {m} | {q} ms | " + " | ".join(f"{1e3 * t:.2f}" for t in v) + f" | {d['slopes'][q]:.2f} | "
+                    f"{d['slopes'][q + '_top3']:.2f} |")
     return "\n".join(rows)
 
 def _chunk_label(r:dict)->str:
@@ -441,45 +453,63 @@ def format_iw(r:dict # the result of `bench_iw_nll`
              )->str:
     "A Markdown table of the `iw_nll` throughput benchmark."
     cuda = r.get("cuda_peak_mb") is not None
-    rows = ["| model | test images | S | chunk | batch | iw_nll s | images/s | S forward passes s | iw_nll / forward | per-batch median | NLL (untrained) |" + (" CUDA peak MB |" if cuda else ""),
+    rows = ["| model | test images | S | chunk | batch | iw_nll s | images/s | S forward passes s | iw_nll / forward | "
+            "per-batch median | NLL (untrained) |" + (" CUDA peak MB |" if cuda else ""),
             "|---" * 11 + "|" + ("---|" if cuda else "")]
     rows.append(f"| PixelCNN VAE ({r['size']}) | {r['n_images']} of {r['n_test_split']} | {r['n_samples']} | "
                 f"{_chunk_label(r)} | {r['batch_size']} | {r['iw_s']:.1f} | "
-                f"{r['images_per_s']:.2f} | {r['fwd_s']:.1f} | {r['ratio']:.3f} | {r['ratio_median']:.3f} | {r['nll']:.2f} |" + (f" {r['cuda_peak_mb']:.1f} |" if cuda else ""))
+                f"{r['images_per_s']:.2f} | {r['fwd_s']:.1f} | {r['ratio']:.3f} | {r['ratio_median']:.3f} | "
+                f"{r['nll']:.2f} |" + (f" {r['cuda_peak_mb']:.1f} |" if cuda else ""))
     return "\n".join(rows)
 
 # %% ../nbs/31_bench.ipynb #aad68d7e
 def _meta(a, dev:torch.device)->dict:
     return dict(device=str(dev), device_name=torch.cuda.get_device_name(dev) if dev.type == "cuda" else (platform.processor() or platform.machine()),
                 torch=torch.__version__, python=platform.python_version(), threads=torch.get_num_threads(),
-                date=time.strftime("%Y-%m-%d %H:%M:%S"), model=a.model, size=a.size, K=a.K, repeats=a.repeats, warmup=a.warmup,
+                date=time.strftime("%Y-%m-%d %H:%M:%S"), model=a.model, size=a.size, K=a.K, repeats=a.repeats,
+                warmup=a.warmup,
                 lagging_steps=a.lagging_steps, savae_steps=a.savae_steps, seed=a.seed,
                 profile=a.profile, ref=not a.no_ref, sweep_Ks=a.sweep_K if a.sweep else None,
-                iw_nll=dict(n_test=a.iw_n_test, n_samples=a.iw_samples, chunk=a.iw_chunk) if a.iw_nll else None, argv=a.argv)
+                iw_nll=dict(n_test=a.iw_n_test, n_samples=a.iw_samples, chunk=a.iw_chunk) if a.iw_nll else None,
+                argv=a.argv)
 
 def main(argv:list[str]|None=None # command-line arguments (None: `sys.argv[1:]`)
         )->int: # exit status: 0 on success, 2 on a bad argument
     "`fmn_bench`: time one training step of each method (or sweep K, or time `iw_nll`), print a table, optionally write JSON (and CSV)."
-    p = argparse.ArgumentParser(prog="fmn_bench", description="Benchmark the cost of the inference critics: wall time and activation memory of one "
+    p = argparse.ArgumentParser(prog="fmn_bench",
+            description="Benchmark the cost of the inference critics: wall time and activation memory of one "
         "training step (forward, backward, clip, optimiser step, as fmn_train does it) of vae, kl_anneal, "
         "beta, free_bits, bn_vae, skip, critic self / hybrid / nn at a fixed lambda, target (the self critic, a 1-nat "
         "target), lagging, savae and mine on one model and one synthetic batch, methods interleaved; "
         "or, with --sweep, how step and critic-term time grow with K; or, with --iw-nll, "
         "the time of the importance-weighted NLL over the Omniglot test split against as many plain forward passes.")
-    p.add_argument("--model", default="omniglot", choices=("omniglot", "text"), help="omniglot: PixelCNN VAE on 28x28 binary images; text: LSTM VAE (default omniglot)")
-    p.add_argument("--size", default="small", choices=("small", "paper"), help="small: the CPU-sized models; paper: the paper's architectures (default small)")
-    p.add_argument("--K", type=int, default=50, help="batch size, the number of pairs the critic contrasts (default 50; the paper: 50 Omniglot, 32 text); with --iw-nll: test images a batch")
+    p.add_argument("--model", default="omniglot", choices=("omniglot", "text"),
+                   help="omniglot: PixelCNN VAE on 28x28 binary images; text: LSTM VAE (default omniglot)")
+    p.add_argument("--size", default="small", choices=("small", "paper"),
+                   help="small: the CPU-sized models; paper: the paper's architectures (default small)")
+    p.add_argument("--K", type=int, default=50, help="batch size, the number of pairs the critic contrasts (default "
+                                                     "50; the paper: 50 Omniglot, 32 text); with --iw-nll: test images "
+                                                     "a batch")
     p.add_argument("--methods", nargs="+", default=None, choices=BENCH_METHODS,
                    help="methods to time (default all; mine is skipped for text); their settings: BENCH_CONFIGS")
-    p.add_argument("--repeats", type=int, default=5, help="timed steps per method (per K with --sweep); the median is reported (default 5)")
+    p.add_argument("--repeats", type=int, default=5,
+                   help="timed steps per method (per K with --sweep); the median is reported (default 5)")
     p.add_argument("--warmup", type=int, default=1, help="untimed steps per method first (default 1)")
-    p.add_argument("--lagging-steps", type=int, default=10, help="Lagging-VAE: fixed number of encoder steps in the inner loop (training: until converged, at most 100) (default 10)")
+    p.add_argument("--lagging-steps", type=int, default=10,
+            help="Lagging-VAE: fixed number of encoder steps in the inner loop (training: until converged, at most "
+                 "100) (default 10)")
     p.add_argument("--savae-steps", type=int, default=20, help="SA-VAE: refinement steps (Kim et al.: 20) (default 20)")
-    p.add_argument("--sweep", action="store_true", help="instead of the step table: sweep K over --sweep-K for vae, self, hybrid, nn, mine; full step and critic term alone, with log-log slopes")
-    p.add_argument("--sweep-K", type=int, nargs="+", default=[8, 16, 32, 64, 128], help="the K values of --sweep (default 8 16 32 64 128)")
-    p.add_argument("--iw-nll", action="store_true", help="instead of the step table: time fmn_nb.metrics.iw_nll on the Omniglot test split (--model omniglot) against as many plain forward passes")
+    p.add_argument("--sweep", action="store_true",
+            help="instead of the step table: sweep K over --sweep-K for vae, self, hybrid, nn, mine; full step and "
+                 "critic term alone, with log-log slopes")
+    p.add_argument("--sweep-K", type=int, nargs="+", default=[8, 16, 32, 64, 128],
+                   help="the K values of --sweep (default 8 16 32 64 128)")
+    p.add_argument("--iw-nll", action="store_true",
+            help="instead of the step table: time fmn_nb.metrics.iw_nll on the Omniglot test split (--model omniglot) "
+                 "against as many plain forward passes")
     p.add_argument("--iw-n-test", type=int, default=None, help="--iw-nll: the first N test images (default: all 8115)")
-    p.add_argument("--iw-samples", type=int, default=500, help="--iw-nll: importance samples per image (default 500, as in the paper)")
+    p.add_argument("--iw-samples", type=int, default=500,
+                   help="--iw-nll: importance samples per image (default 500, as in the paper)")
     p.add_argument("--iw-chunk", type=int, default=None, help="--iw-nll: samples per decoder call, iw_nll's chunk "
                    "(default: iw_nll's own choice, iw_chunk: 64 rows a call on the CPU, from the free memory on CUDA)")
     p.add_argument("--profile", type=int, default=0, help="step table: also profile vae (text: and ref, vae_plain) "
@@ -487,27 +517,33 @@ def main(argv:list[str]|None=None # command-line arguments (None: `sys.argv[1:]`
     p.add_argument("--no-ref", action="store_true", help="text: leave out the plain-PyTorch reference step (ref) "
                    "and our VAE in the same plain loop (vae_plain)")
     p.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:1, ... (default cpu)")
-    p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads for CPU runs (default: torch's choice); fix it for comparable numbers")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch.set_num_threads for CPU runs (default: torch's choice); fix it for comparable numbers")
     p.add_argument("--seed", type=int, default=0, help="seed of the model init and of the synthetic batch (default 0)")
-    p.add_argument("--out", default=None, help="write the results as JSON to this file (and the table as CSV next to it), e.g. results/bench/NAME.json")
+    p.add_argument("--out", default=None, help="write the results as JSON to this file (and the table as CSV next to "
+                                               "it), e.g. results/bench/NAME.json")
     a = p.parse_args(argv)
     a.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if a.sweep and a.iw_nll: raise ValueError("--sweep and --iw-nll are separate benchmarks: choose one")
-        if a.iw_nll and a.model != "omniglot": raise ValueError("--iw-nll times the Omniglot test set: use --model omniglot")
+        if a.iw_nll and a.model != "omniglot":
+            raise ValueError("--iw-nll times the Omniglot test set: use --model omniglot")
         if a.repeats < 1 or a.warmup < 0 or a.profile < 0:
             raise ValueError("--repeats must be >= 1, --warmup and --profile >= 0")
-        if a.lagging_steps < 1 or a.savae_steps < 0: raise ValueError("--lagging-steps must be >= 1 and --savae-steps >= 0")
+        if a.lagging_steps < 1 or a.savae_steps < 0:
+            raise ValueError("--lagging-steps must be >= 1 and --savae-steps >= 0")
         if a.threads: torch.set_num_threads(a.threads)
         dev = torch.device(a.device)
-        if dev.type == "cuda" and not torch.cuda.is_available(): raise ValueError(f"--device {a.device}: CUDA is not available here")
+        if dev.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"--device {a.device}: CUDA is not available here")
         res = {"meta": _meta(a, dev)}
         ru0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         if a.iw_nll:
             res["iw_nll"] = bench_iw_nll(a.size, a.iw_n_test, a.K, a.iw_samples, a.iw_chunk, dev, a.seed)
             table = format_iw(res["iw_nll"])
         elif a.sweep:
-            res["sweep"] = bench_sweep(a.model, a.size, a.sweep_K, [m for m in SWEEP_METHODS if m in (a.methods or SWEEP_METHODS)], a.repeats, a.warmup, dev, a.seed)
+            res["sweep"] = bench_sweep(a.model, a.size, a.sweep_K,
+                    [m for m in SWEEP_METHODS if m in (a.methods or SWEEP_METHODS)], a.repeats, a.warmup, dev, a.seed)
             table = format_sweep(res["sweep"])
         else:
             res["steps"] = bench_steps(a.model, a.size, a.methods or BENCH_METHODS, a.K, a.repeats, a.warmup,
@@ -516,11 +552,15 @@ def main(argv:list[str]|None=None # command-line arguments (None: `sys.argv[1:]`
     except ValueError as e:
         print(f"fmn_bench: error: {e}", file=sys.stderr); return 2
     ru1, m = resource.getrusage(resource.RUSAGE_SELF), res["meta"]
-    m["wall_s"] = time.perf_counter() - w0                                    # the whole benchmark, and the CPU time the process got meanwhile:
-    m["cpu_s"] = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)  # on a shared machine, cpu_s / wall_s per thread shows the load
+    # the whole benchmark, and the CPU time the process got meanwhile:
+    m["wall_s"] = time.perf_counter() - w0
+    # on a shared machine, cpu_s / wall_s per thread shows the load
+    m["cpu_s"] = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
     m["cpu_share"] = m["cpu_s"] / m["wall_s"] / m["threads"] if m["device"] == "cpu" else None
-    print(f"{m['model']} ({m['size']}) on {m['device']} ({m['device_name']}, {m['threads']} thread{'s' * (m['threads'] > 1)}), torch {m['torch']}, {m['date']}")
-    print(f"{m['wall_s']:.1f} s wall, {m['cpu_s']:.1f} s CPU time" + (f": {100 * m['cpu_share']:.0f}% of {m['threads']} thread(s)" if m["cpu_share"] is not None else ""))
+    print(f"{m['model']} ({m['size']}) on {m['device']} ({m['device_name']}, {m['threads']} "
+          f"thread{'s' * (m['threads'] > 1)}), torch {m['torch']}, {m['date']}")
+    print(f"{m['wall_s']:.1f} s wall, {m['cpu_s']:.1f} s CPU time" + (f": {100 * m['cpu_share']:.0f}% of "
+            f"{m['threads']} thread(s)" if m["cpu_share"] is not None else ""))
     print(table)
     if a.profile and "steps" in res:
         print("\nwhere the time of a step goes (torch.profiler, self CPU time):\n" + format_profile(res["steps"]))

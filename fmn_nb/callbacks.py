@@ -101,15 +101,15 @@ class BetaCB(Callback):
 
 # %% ../nbs/20a_callbacks.ipynb #831e400c
 class FreeBitsCB(Callback):
-    "Free bits per latent dimension (Kingma et al. 2016): a dimension's batch-mean KL counts only above `lam_fb`."
+    "Free bits per latent dimension (Kingma et al. 2016): a dimension's batch-mean KL counts only above `free_bits`."
     order = 10
-    def __init__(self, lam_fb:float): self.lam_fb = lam_fb  # $\lambda_{fb}$, nats per dimension
+    def __init__(self, free_bits:float): self.free_bits = free_bits  # $\lambda_{fb}$, nats per dimension
     def after_loss(self):
         "Replace the KL term by the sum over dimensions of $\\max(\\mathrm{KL}_d, \\lambda_{fb})$."
         L = self.learn
         mu, logvar = L.mu.float(), L.logvar.float()
         kl_d = kl_per_dim(mu, logvar).mean(0)  # (D,): batch-mean $\mathrm{KL}_d$
-        L.terms["kl"] = L.kl_weight * kl_d.clamp(min=self.lam_fb).sum()
+        L.terms["kl"] = L.kl_weight * kl_d.clamp(min=self.free_bits).sum()
 
 # %% ../nbs/20a_callbacks.ipynb #b8436114
 class GradClipCB(Callback):

@@ -53,7 +53,8 @@ def check_surgery()->list[Check]:
     mu = torch.randn(12, 2, generator=g, dtype=torch.float64)
     logvar = torch.empty(12, 2, dtype=torch.float64).uniform_(-2, 0, generator=g)
     s, ref = surgery_terms(mu, logvar), kl_diag_std_normal(mu, logvar).mean().item()
-    return [Check("ELBO surgery: average KL by quadrature", s.avg_kl.item(), ref, "1e-6 nats", abs(s.avg_kl.item() - ref) < 1e-6),
+    return [Check("ELBO surgery: average KL by quadrature", s.avg_kl.item(), ref, "1e-6 nats",
+                  abs(s.avg_kl.item() - ref) < 1e-6),
             Check("ELBO surgery: I_q + KL(q(z) || p(z))", (s.mi + s.marginal_kl).item(), ref, "1e-6 nats",
                   abs((s.mi + s.marginal_kl).item() - ref) < 1e-6 and 0 < s.mi.item() < math.log(12))]
 
@@ -76,7 +77,8 @@ def check_kl()->Check:
     with torch.no_grad():
         mu, logvar = m.encode(x)
         N = torch.distributions.Normal
-        ref = torch.distributions.kl_divergence(N(mu, (0.5 * logvar).exp()), N(torch.zeros_like(mu), torch.ones_like(mu))).sum(-1).mean().item()
+        ref = torch.distributions.kl_divergence(N(mu, (0.5 * logvar).exp()),
+                                                N(torch.zeros_like(mu), torch.ones_like(mu))).sum(-1).mean().item()
     return Check("KL(q(z|x) || p(z)) vs torch.distributions", est, ref, "1e-10 nats", abs(est - ref) < 1e-10)
 
 # %% ../nbs/07_checks.ipynb #6df87e57
@@ -91,7 +93,8 @@ def check_infonce_bound(K:int=64, # pairs per batch
         assert abs(gaussian_mi(rho, d) - I) < 1e-9
         est = infonce_estimate(rho, d, K, n_batches, g)
         ok = est.mean <= min(I, math.log(K)) + 3 * est.sem and (I > math.log(K) or est.mean > I - 0.25)
-        out.append(Check(f"InfoNCE c + log K <= I = {I:g} (K = {K})", est.mean, min(I, math.log(K)), "below, +3 s.e.", ok))
+        out.append(Check(f"InfoNCE c + log K <= I = {I:g} (K = {K})", est.mean, min(I, math.log(K)), "below, +3 s.e.",
+                         ok))
     return out
 
 # %% ../nbs/07_checks.ipynb #60181e6d
@@ -102,10 +105,12 @@ def check_self_critic_collapsed(K:int=32 # pairs in the batch
     mu = logvar = torch.zeros(K, 4, dtype=torch.float64)
     z = torch.randn(K, 4, generator=g, dtype=torch.float64)
     c = critic_objective(SelfCritic(), None, z, mu, logvar).item()
-    return Check(f"self critic, collapsed encoder: c = -log K (K = {K})", c, -math.log(K), "1e-12", abs(c + math.log(K)) < 1e-12)
+    return Check(f"self critic, collapsed encoder: c = -log K (K = {K})", c, -math.log(K), "1e-12",
+                 abs(c + math.log(K)) < 1e-12)
 
 # %% ../nbs/07_checks.ipynb #7c6275b3
-CHECKS:list[Callable] = [check_elbo_exact, check_surgery, check_iw_nll_exact, check_kl, check_infonce_bound, check_self_critic_collapsed]
+CHECKS:list[Callable] = [check_elbo_exact, check_surgery, check_iw_nll_exact, check_kl, check_infonce_bound,
+                         check_self_critic_collapsed]
 
 def run_checks(checks:list[Callable]|None=None, # functions returning a `Check` or a list of them; default `CHECKS`
                seed:int=0 # global seed, for anything not driven by its own generator
@@ -122,14 +127,16 @@ def format_table(rows:list[Check] # results of the `check_*` functions
     "The rows as a fixed-width text table."
     w = max(len(r.name) for r in rows)
     lines = [f"{'check':<{w}}  {'fmn_nb':>12}  {'reference':>12}  {'tolerance':<16}  result", "-" * (w + 56)]
-    lines += [f"{r.name:<{w}}  {r.value:>12.6f}  {r.reference:>12.6f}  {r.tolerance:<16}  {'ok' if r.ok else 'FAIL'}" for r in rows]
+    lines += [f"{r.name:<{w}}  {r.value:>12.6f}  {r.reference:>12.6f}  {r.tolerance:<16}  "
+              f"{'ok' if r.ok else 'FAIL'}" for r in rows]
     return "\n".join(lines)
 
 # %% ../nbs/07_checks.ipynb #5a721193
 def main(argv:list[str]|None=None # command-line arguments (default: `sys.argv[1:]`)
         )->int: # exit code: 0 when every check passes, 1 otherwise
     "`fmn_checks`: print the table of exact checks; exit code 1 if any fails."
-    p = argparse.ArgumentParser(prog="fmn_checks", description="Check fmn_nb's ELBO, InfoNCE bound, critics and metrics against exact results (CPU, seconds).")
+    p = argparse.ArgumentParser(prog="fmn_checks",
+            description="Check fmn_nb's ELBO, InfoNCE bound, critics and metrics against exact results (CPU, seconds).")
     p.add_argument("--seed", type=int, default=0, help="global seed (each check also uses its own fixed generator)")
     a = p.parse_args(argv)
     t0 = time.time()

@@ -42,10 +42,10 @@ class RunConfig:
     critic_dim:int = 64 # E, embedding size of the hybrid and NN critics
     anneal_start:float = 0.1 # KL annealing: weight at step 0 (He et al.: 0.1)
     anneal_epochs:int = 10 # KL annealing: epochs to reach weight 1
-    beta:float = 1.0 # beta-VAE: weight of the KL term
-    free_bits:float = 0.0 # free bits: nats per latent dimension below which KL is not penalised
+    beta:float = 1.0 # $\beta$, beta-VAE: weight of the KL term
+    free_bits:float = 0.0 # $\lambda_{fb}$, free bits: nats per latent dimension below which KL is not penalised
     bn_gamma:float = 0.6 # BN-VAE: the fixed batch-norm scale of the posterior means (Zhu et al.: 0.6 on Yahoo)
-    svi_steps:int = 20 # SA-VAE: refinement steps T (Kim et al.: 20, lr 1, momentum 0.5)
+    svi_steps:int = 20 # SA-VAE: refinement steps $T_{svi}$ (Kim et al.: 20, lr 1, momentum 0.5)
     lagging_max_steps:int = 99 # Lagging-VAE: encoder steps per decoder step at most (He et al.: `sub_iter < 100`)
     # optimisation
     optimizer:str = "sgd" # sgd (He et al., text) or adam (Kim et al., images)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_critics.ipynb #730ade62
 from __future__ import annotations
-import math
+import math, warnings
 from contextlib import contextmanager
 import torch
 from torch import nn, Tensor
@@ -36,17 +36,23 @@ class Critic(nn.Module):
 def _check_batch(z, mu, logvar, h, critic):
     for name, t in (("z", z), ("mu", mu), ("logvar", logvar)):
         if not isinstance(t, Tensor) or t.dim() != 2:
-            raise ValueError(f"critic: {name} must be a (K, D) tensor, got {tuple(getattr(t, 'shape', ())) or type(t).__name__}")
+            raise ValueError(f"critic: {name} must be a (K, D) tensor, got "
+                             f"{tuple(getattr(t, 'shape', ())) or type(t).__name__}")
     if not (z.shape == mu.shape == logvar.shape):
-        raise ValueError(f"critic: z, mu and logvar must all be (K, D); got {tuple(z.shape)}, {tuple(mu.shape)}, {tuple(logvar.shape)}")
+        raise ValueError(f"critic: z, mu and logvar must all be (K, D); got {tuple(z.shape)}, {tuple(mu.shape)}, "
+                         f"{tuple(logvar.shape)}")
     if z.shape[0] < 1: raise ValueError("critic: the batch is empty (K = 0)")
     if getattr(critic, "needs_features", False):
-        if h is None: raise ValueError(f"critic: {type(critic).__name__} needs the encoder trunk's features: pass h = model.features(x)")
-        if h.shape[0] != z.shape[0]: raise ValueError(f"critic: h has {h.shape[0]} rows but the batch has K = {z.shape[0]}")
+        if h is None:
+            raise ValueError(f"critic: {type(critic).__name__} needs the encoder trunk's features: pass h = "
+                             f"model.features(x)")
+        if h.shape[0] != z.shape[0]:
+            raise ValueError(f"critic: h has {h.shape[0]} rows but the batch has K = {z.shape[0]}")
 
 def critic_objective(critic:Critic, # any critic of this notebook (or a user's `Critic`)
                      x, # $K$ observations
-                     z:Tensor, # (K, D) latents, $z_i \sim q_\phi(z|x_i)$ (reparameterised, so gradients reach the encoder)
+                     # (K, D) latents, $z_i \sim q_\phi(z|x_i)$ (reparameterised, so gradients reach the encoder)
+                     z:Tensor,
                      mu:Tensor, # (K, D) encoder means
                      logvar:Tensor, # (K, D) encoder log-variances
                      h:Tensor|None=None, # (K, F) trunk features, for the hybrid critic
@@ -56,7 +62,8 @@ def critic_objective(critic:Critic, # any critic of this notebook (or a user's `
     _check_batch(z, mu, logvar, h, critic)
     s = critic.scores(x, z, mu, logvar, h)  # (K, K): f(x_j, z_i)
     K = z.shape[0]
-    if tuple(s.shape) != (K, K): raise ValueError(f"critic: {type(critic).__name__}.scores returned shape {tuple(s.shape)}, expected ({K}, {K})")
+    if tuple(s.shape) != (K, K):
+        raise ValueError(f"critic: {type(critic).__name__}.scores returned shape {tuple(s.shape)}, expected ({K}, {K})")
     return infonce_symmetric(s) if symmetric else infonce(s)
 
 # %% ../nbs/05_critics.ipynb #7d3142c9
@@ -114,14 +121,14 @@ class NNCritic(SeparableCritic):
     "Neural-network critic: a user-supplied $x$-network $g$ and an MLP $z$-network $k$, $f(x,z)=g(x)^\\top k(z)$."
     def __init__(self, x_net:nn.Module, # maps $K$ inputs to (K, E)
                  z_dim:int, # latent size D
-                 emb_dim:int|None=None, # E; default `x_net.out_dim` (the package's critic nets have it)
+                 critic_dim:int|None=None, # E; default `x_net.out_dim` (the package's critic nets have it)
                  hidden:int=128 # width of the $z$-network
                 ):
         super().__init__()
-        emb_dim = emb_dim or getattr(x_net, "out_dim", None)
-        if emb_dim is None:
-            raise ValueError("NNCritic: pass emb_dim, the size of x_net's output (x_net has no `out_dim`)")
-        self.x_net, self.z_net = x_net, mlp(z_dim, emb_dim, hidden)
+        critic_dim = critic_dim or getattr(x_net, "out_dim", None)
+        if critic_dim is None:
+            raise ValueError("NNCritic: pass critic_dim, the size of x_net's output (x_net has no `out_dim`)")
+        self.x_net, self.z_net = x_net, mlp(z_dim, critic_dim, hidden)
     def embed_x(self, x, # $K$ observations, as `x_net` takes them
                 mu, # unused
                 logvar, # unused
@@ -136,11 +143,11 @@ class HybridCritic(SeparableCritic):
     needs_features, share = True, "trunk"
     def __init__(self, feat_dim:int, # F, size of `model.features(x)` per example
                  z_dim:int, # latent size D
-                 emb_dim:int=64, # E, the critic's embedding size
+                 critic_dim:int=64, # E, the critic's embedding size
                  hidden:int=128 # width of the head and of the $z$-network
                 ):
         super().__init__()
-        self.head, self.z_net = mlp(feat_dim, emb_dim, hidden), mlp(z_dim, emb_dim, hidden)
+        self.head, self.z_net = mlp(feat_dim, critic_dim, hidden), mlp(z_dim, critic_dim, hidden)
     def embed_x(self, x, # unused: the trunk features `h` stand for it
                 mu, # unused
                 logvar, # unused
@@ -156,10 +163,10 @@ class EmbeddingHybridCritic(HybridCritic):
     def __init__(self, trunk:nn.Module, # (K, F) from $K$ inputs via the encoder's embedding: `model.embedding_trunk()`
                  feat_dim:int, # F, size of `trunk(x)` per example
                  z_dim:int, # latent size D
-                 emb_dim:int=64, # E, the critic's embedding size
+                 critic_dim:int=64, # E, the critic's embedding size
                  hidden:int=128 # width of the head and of the $z$-network
                 ):
-        super().__init__(feat_dim, z_dim, emb_dim, hidden)
+        super().__init__(feat_dim, z_dim, critic_dim, hidden)
         self.trunk = trunk
     def embed_x(self, x, # $K$ observations, as `trunk` takes them
                 mu, # unused
@@ -186,9 +193,12 @@ def _probe(*mods:nn.Module):
 def for_model(cls:HybridCritic, model, # a VAE with `features` / `encode_features` (`embedding_trunk` for "embedding")
               x, # one example batch, used only to read the sizes F and D
               share:str="trunk", # "trunk": the encoder's whole trunk; "embedding": its embedding only (text)
-              **kwargs # passed on to the critic: `emb_dim`, `hidden`
+              **kwargs # passed on to the critic: `critic_dim`, `hidden`
              )->HybridCritic:
     "A hybrid critic sized for `model`, sharing its encoder's trunk or (text) only its embedding."
+    if "emb_dim" in kwargs:  # the old name of `critic_dim` (E); kept for callers not yet renamed
+        warnings.warn("HybridCritic.for_model: `emb_dim` is now `critic_dim`", DeprecationWarning, stacklevel=2)
+        kwargs["critic_dim"] = kwargs.pop("emb_dim")
     if share not in HYBRID_SHARES:
         raise ValueError(f"HybridCritic: share must be one of {HYBRID_SHARES}, got {share!r}")
     kind = cls if cls.share == share else EmbeddingHybridCritic if share == "embedding" else HybridCritic

@@ -19,7 +19,8 @@ def kl_per_dim(mu:Tensor, # means, (B, D)
               )->Tensor: # $\mathrm{KL}_d$ per example and dimension, (B, D)
     "Analytic KL of each dimension of a diagonal Gaussian from the standard normal."
     if mu.shape != logvar.shape:
-        raise ValueError(f"kl_diag_std_normal: mu has shape {tuple(mu.shape)} but logvar has shape {tuple(logvar.shape)}")
+        raise ValueError(f"kl_diag_std_normal: mu has shape {tuple(mu.shape)} but logvar has shape "
+                         f"{tuple(logvar.shape)}")
     return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)   # $\frac12(\mu_d^2+\sigma_d^2-\log\sigma_d^2-1)$
 
 def kl_diag_std_normal(mu:Tensor, # means, (B, D)
@@ -30,7 +31,7 @@ def kl_diag_std_normal(mu:Tensor, # means, (B, D)
 
 # %% ../nbs/03_elbo.ipynb #1cc34413
 class ELBOTerms(NamedTuple):
-    "Per-example pieces of the ELBO, each (B,), plus the encoder outputs and the sampled $z$ for reuse (e.g. by a critic)."
+    "Per-example pieces of the ELBO, each (B,), and the encoder outputs and sampled $z$ for reuse (e.g. by a critic)."
     elbo:Tensor # (B,) the ELBO of each example, rec - beta * kl
     rec:Tensor # (B,) reconstruction $\log p_\theta(x|z)$, averaged over the samples $z \sim q_\phi(z|x)$
     kl:Tensor # (B,) $\mathrm{KL}(q_\phi(z|x)\|p(z))$, analytic
@@ -43,7 +44,7 @@ def elbo(model, # a VAE following the model protocol
          n_samples:int=1, # Monte Carlo samples of $z$ per example for the reconstruction term
          beta:float=1.0 # weight of the KL term (1 for the ELBO)
         )->ELBOTerms:
-    "The ELBO of each example in `x`, with analytic KL: $\\mathbb E_q[\\log p_\\theta(x|z)] - \\beta\\,\\mathrm{KL}(q_\\phi(z|x)\\|p(z))$."
+    "Per-example ELBO: $\\mathbb E_q[\\log p_\\theta(x|z)] - \\beta\\,\\mathrm{KL}(q_\\phi(z|x)\\|p(z))$, KL analytic."
     if n_samples < 1: raise ValueError(f"elbo: n_samples must be at least 1, got {n_samples}")
     mu, logvar = model.encode(x)
     kl = kl_diag_std_normal(mu, logvar)                                            # (B,)
@@ -79,9 +80,11 @@ def surgery_terms(mu:Tensor, # (N, D) encoder means $\mu_n$ of the N data points
                  )->Surgery:
     "Average KL, $I_q(x;z)$ and $\\mathrm{KL}(q_\\phi(z)\\|p(z))$ for $N$ equally likely data points, by quadrature."
     if mu.dim() != 2 or mu.shape != logvar.shape:
-        raise ValueError(f"surgery_terms: mu and logvar must both be (N, D); got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+        raise ValueError(f"surgery_terms: mu and logvar must both be (N, D); got {tuple(mu.shape)} and "
+                         f"{tuple(logvar.shape)}")
     N, D = mu.shape
-    if D not in (1, 2): raise ValueError(f"surgery_terms: quadrature is done in D = 1 or 2 dimensions, got D = {D}; use mi_monte_carlo")
+    if D not in (1, 2):
+        raise ValueError(f"surgery_terms: quadrature is done in D = 1 or 2 dimensions, got D = {D}; use mi_monte_carlo")
     mu, logvar = mu.double(), logvar.double()
     axes = _grid(mu, (0.5 * logvar).exp(), n_grid or (4001 if D == 1 else 801), width)
     z = torch.stack(torch.meshgrid(*axes, indexing="ij"), -1).reshape(-1, D)        # (G, D) grid points
@@ -94,8 +97,10 @@ def surgery_terms(mu:Tensor, # (N, D) encoder means $\mu_n$ of the N data points
         for d in reversed(range(D)): f = torch.trapezoid(f, axes[d], dim=-1)
         return f
     q_zx = log_q_zx.exp()
-    avg_kl = integral(q_zx * (log_q_zx - log_p_z)).mean()                          # $\frac1N\sum_n \mathrm{KL}(q_\phi(z|x_n)\|p(z))$
-    mi = integral(q_zx * (log_q_zx - log_q_z)).mean()                              # $I_q = \frac1N\sum_n \mathrm{KL}(q_\phi(z|x_n)\|q_\phi(z))$
+    # $\frac1N\sum_n \mathrm{KL}(q_\phi(z|x_n)\|p(z))$
+    avg_kl = integral(q_zx * (log_q_zx - log_p_z)).mean()
+    # $I_q = \frac1N\sum_n \mathrm{KL}(q_\phi(z|x_n)\|q_\phi(z))$
+    mi = integral(q_zx * (log_q_zx - log_q_z)).mean()
     marginal_kl = integral(log_q_z.exp() * (log_q_z - log_p_z))                    # $\mathrm{KL}(q_\phi(z)\|p(z))$
     return Surgery(avg_kl, mi, marginal_kl)
 
@@ -105,13 +110,18 @@ def mi_monte_carlo(mu:Tensor, # (N, D) encoder means
                    n_samples:int=1000, # $S$: samples of $z$ per data point
                    generator:torch.Generator|None=None # optional RNG for reproducible draws
                   )->tuple[float, float]: # estimate of $I_q(x;z)$ and its standard error, nats
-    "Monte Carlo $I_q(x;z) = \\frac1N\\sum_n \\mathbb E_{q_\\phi(z|x_n)}[\\log q_\\phi(z|x_n) - \\log q_\\phi(z)]$, any D."
+    "Monte Carlo $I_q(x;z) = \\frac1N\\sum_n \\mathbb E_{q_\\phi(z|x_n)}[\\log q_\\phi(z|x_n) - \\log q_\\phi(z)]$."
     if mu.dim() != 2 or mu.shape != logvar.shape:
-        raise ValueError(f"mi_monte_carlo: mu and logvar must both be (N, D); got {tuple(mu.shape)} and {tuple(logvar.shape)}")
-    if n_samples < 2: raise ValueError(f"mi_monte_carlo: n_samples must be at least 2 (for the standard error), got {n_samples}")
+        raise ValueError(f"mi_monte_carlo: mu and logvar must both be (N, D); got {tuple(mu.shape)} and "
+                         f"{tuple(logvar.shape)}")
+    if n_samples < 2:
+        raise ValueError(f"mi_monte_carlo: n_samples must be at least 2 (for the standard error), got {n_samples}")
     N = mu.shape[0]
-    z = sample_q(mu, logvar, n_samples, generator)                                 # (S, N, D): $z_{sn}\sim q_\phi(z|x_n)$
-    log_q_zx = log_normal_diag(z[:, :, None], mu[None, None], logvar[None, None])  # (S, N, N): $\log q_\phi(z_{sn}|x_m)$
+    # (S, N, D): $z_{sn}\sim q_\phi(z|x_n)$
+    z = sample_q(mu, logvar, n_samples, generator)
+    # (S, N, N): $\log q_\phi(z_{sn}|x_m)$
+    log_q_zx = log_normal_diag(z[:, :, None], mu[None, None], logvar[None, None])
     log_q_z = torch.logsumexp(log_q_zx, -1) - math.log(N)                          # (S, N): $\log q_\phi(z_{sn})$
-    w = torch.diagonal(log_q_zx, dim1=1, dim2=2) - log_q_z                          # (S, N): $\log q_\phi(z_{sn}|x_n) - \log q_\phi(z_{sn})$
+    # (S, N): $\log q_\phi(z_{sn}|x_n) - \log q_\phi(z_{sn})$
+    w = torch.diagonal(log_q_zx, dim1=1, dim2=2) - log_q_z
     return w.mean().item(), (w.mean(1).std() / math.sqrt(n_samples)).item()

@@ -83,7 +83,8 @@ def run_row(table:str, # a key of `TABLES`
     "Train and evaluate one row; write `results/<table>/<row>.json` atomically and return its content."
     return run_config(table_config(table, row, seed=seed, **overrides), table, row, results, runs, progress)
 
-class RunStopped(RuntimeError): "A run ended early by a signal (SIGTERM, SIGINT): it has no result, and the runs after it do not start."
+class RunStopped(RuntimeError):
+    "A run ended early by a signal (SIGTERM, SIGINT): it has no result, and the runs after it do not start."
 
 def run_config(cfg, # the `RunConfig` of the row (its `seed` is the run's)
                table:str, # the table's name (a folder of `results`)
@@ -97,7 +98,8 @@ def run_config(cfg, # the `RunConfig` of the row (its `seed` is the run's)
     run_dir = Path(runs)/table/f"{_slug(row)}-seed{seed}"
     load0 = _load_avg(); t0 = time.time()
     learn = train_run(cfg, run_dir, overwrite=True, progress=progress)
-    if getattr(learn, "stopped_by", None):   # a signal ended training early: a result of this run would be a truncated one
+    # a signal ended training early: a result of this run would be a truncated one
+    if getattr(learn, "stopped_by", None):
         raise RunStopped(f"{table}: {row}, seed {seed} was stopped by {learn.stopped_by} at epoch {learn.epoch}; "
                          "no result written (run the command again to train it in full)")
     train_s = time.time() - t0
@@ -109,7 +111,8 @@ def run_config(cfg, # the `RunConfig` of the row (its `seed` is the run's)
                                           "train_c", "train_lam") if k in r}
                        for r in learn.history],
            "config": dataclasses.asdict(cfg), "data": cfg_json.get("data"), "device": cfg_json.get("device"),
-           "device_name": torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or platform.machine(),
+           "device_name": (torch.cuda.get_device_name() if torch.cuda.is_available()
+                           else platform.processor() or platform.machine()),
            "threads": torch.get_num_threads(), "load_avg": [load0, _load_avg()], "cpus": os.cpu_count(),
            "torch": torch.__version__, "fmn_nb": fmn_nb.__version__, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
     p = Path(results)/table/f"{_slug(row)}-seed{seed}.json"; p.parent.mkdir(parents=True, exist_ok=True)

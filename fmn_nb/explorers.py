@@ -45,8 +45,10 @@ def infonce_bound_curve(mi:float, # true $I(x;z)$ in nats, >= 0
                        )->BoundCurve:
     "Monte Carlo $c + \\log K$ with the optimal critic for every $K$ in `Ks`, on Gaussians with $I(x;z)$ = `mi`."
     Ks = [int(K) for K in Ks]
-    if not Ks or min(Ks) < 2 or any(b <= a for a, b in zip(Ks, Ks[1:])): raise ValueError(f"infonce_bound_curve: Ks must be increasing batch sizes >= 2, got {Ks}")
-    if not (mi >= 0 and math.isfinite(mi)): raise ValueError(f"infonce_bound_curve: mi must be a finite number >= 0, got {mi}")
+    if not Ks or min(Ks) < 2 or any(b <= a for a, b in zip(Ks, Ks[1:])):
+        raise ValueError(f"infonce_bound_curve: Ks must be increasing batch sizes >= 2, got {Ks}")
+    if not (mi >= 0 and math.isfinite(mi)):
+        raise ValueError(f"infonce_bound_curve: mi must be a finite number >= 0, got {mi}")
     g, rho = torch.Generator().manual_seed(seed), gaussian_rho(mi, d)
     ests = [infonce_estimate(rho, d, K, max(2, pairs // K), g) for K in Ks]
     return BoundCurve(float(mi), Ks, [e.mean for e in ests], [e.sem for e in ests])
@@ -57,16 +59,19 @@ def plot_infonce_bound(curve:BoundCurve, # from `infonce_bound_curve`
                        ax=None # draw here (default: a new figure)
                       ):
     "Draw $c + \\log K$ against $\\log_2 K$ with $I$, $\\log K$ and $\\min(I, \\log K)$; returns the figure."
-    if K is not None and K not in curve.Ks: raise ValueError(f"plot_infonce_bound: K={K} is not one of the curve's batch sizes {curve.Ks}")
+    if K is not None and K not in curve.Ks:
+        raise ValueError(f"plot_infonce_bound: K={K} is not one of the curve's batch sizes {curve.Ks}")
     fig, ax = (plt.subplots(figsize=(6, 3.6)) if ax is None else (ax.figure, ax))
     x = [math.log2(k) for k in curve.Ks]
     ax.plot(x, curve.log_K, "k--", lw=1, label="ceiling $\\log K$")
     ax.axhline(curve.mi, color="C2", lw=1, label=f"true $I = {curve.mi:g}$")
     ax.plot(x, curve.ceiling, color="C1", lw=4, alpha=0.35, label="$\\min(I, \\log K)$")
-    ax.errorbar(x, curve.estimate, yerr=[3 * s for s in curve.sem], fmt="o-", ms=4, capsize=2, color="C0", label="$c + \\log K$, optimal critic")
+    ax.errorbar(x, curve.estimate, yerr=[3 * s for s in curve.sem], fmt="o-", ms=4, capsize=2, color="C0",
+                label="$c + \\log K$, optimal critic")
     if K is not None:
         i = curve.Ks.index(K); ax.plot([x[i]], [curve.estimate[i]], "o", ms=11, mfc="none", mec="C3", mew=2)
-        ax.annotate(f"K = {K}: {curve.estimate[i]:.2f} nats", (x[i], curve.estimate[i]), xytext=(8, -14), textcoords="offset points", color="C3", fontsize=9)
+        ax.annotate(f"K = {K}: {curve.estimate[i]:.2f} nats", (x[i], curve.estimate[i]), xytext=(8, -14),
+                    textcoords="offset points", color="C3", fontsize=9)
     ax.set(xlabel="$\\log_2 K$", ylabel="nats", ylim=(0, max(curve.log_K[-1], curve.mi) * 1.08 + 0.1),
            title="InfoNCE: $c + \\log K \\leq \\min(I, \\log K)$")
     ax.legend(fontsize=8, loc="upper left"); fig.tight_layout()
@@ -82,9 +87,12 @@ def infonce_explorer(mi:float=3., # initial true $I$ (nats)
     "Sliders for the true $I$ and for $K$ over `plot_infonce_bound`."
     import ipywidgets as W
     def draw(mi=mi, log2_K=log2_K):
-        fig = plot_infonce_bound(infonce_bound_curve(mi, [2**k for k in range(1, max_log2_K + 1)], d, pairs), 2**log2_K); plt.show()
-    return W.interactive(draw, mi=W.FloatSlider(value=mi, min=0., max=12., step=0.5, description="true I", continuous_update=False),
-                         log2_K=W.IntSlider(value=log2_K, min=1, max=max_log2_K, description="log2 K", continuous_update=False))
+        fig = plot_infonce_bound(infonce_bound_curve(mi, [2**k for k in range(1, max_log2_K + 1)], d, pairs),
+                                 2**log2_K); plt.show()
+    return W.interactive(draw,
+            mi=W.FloatSlider(value=mi, min=0., max=12., step=0.5, description="true I", continuous_update=False),
+                         log2_K=W.IntSlider(value=log2_K, min=1, max=max_log2_K, description="log2 K",
+                                            continuous_update=False))
 
 # %% ../nbs/43_explorers.ipynb #bb3bb11d
 def load_curves(path # a JSON file written for this notebook: {"runs": [{"lam", "critic", "history", ...}]}
@@ -102,10 +110,12 @@ def select_runs(runs:list, # from `load_curves`
                 critics=None # keep these critic types (None: all)
                )->list[dict]:
     "The runs with a chosen $\\lambda$ and critic type; the $\\lambda = 0$ run stays whenever 0 is chosen."
-    return [r for r in runs if (lams is None or r["lam"] in lams) and (critics is None or r["lam"] == 0 or r["critic"] in critics)]
+    return [r for r in runs if (lams is None or r["lam"] in lams)
+            and (critics is None or r["lam"] == 0 or r["critic"] in critics)]
 
 # %% ../nbs/43_explorers.ipynb #84c86c08
-METRIC_LABELS = {"valid_mi": "MI $I_q(x;z)$", "valid_kl": "KL", "valid_elbo": "ELBO", "valid_au": "active units", "valid_rec": "reconstruction"}
+METRIC_LABELS = {"valid_mi": "MI $I_q(x;z)$", "valid_kl": "KL", "valid_elbo": "ELBO", "valid_au": "active units",
+                 "valid_rec": "reconstruction"}
 
 def plot_lambda_curves(runs:list, # runs to draw (from `select_runs`)
                        metrics=("valid_mi", "valid_kl", "valid_elbo"), # history columns, one panel each
@@ -114,14 +124,17 @@ def plot_lambda_curves(runs:list, # runs to draw (from `select_runs`)
     "Validation curves of the chosen runs, one panel per metric; returns the figure."
     if not runs: raise ValueError("plot_lambda_curves: no runs to draw (check the chosen lambdas and critics)")
     bad = [m for m in metrics if not any(m in row for r in runs for row in r["history"])]
-    if bad or not metrics: raise ValueError(f"plot_lambda_curves: unknown metric(s) {bad}; the histories hold {sorted(runs[0]['history'][0])}")
+    if bad or not metrics:
+        raise ValueError(f"plot_lambda_curves: unknown metric(s) {bad}; the histories hold "
+                         f"{sorted(runs[0]['history'][0])}")
     lams = sorted({r["lam"] for r in runs}); styles = {"self": "-", "hybrid": "--", "nn": ":"}
     fig, axs = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.2), squeeze=False)
     for ax, m in zip(axs[0], metrics):
         for r in runs:
             h = [row for row in r["history"] if m in row]
             name = "VAE ($\\lambda = 0$)" if r["lam"] == 0 else f"$\\lambda = {r['lam']:g}$, {r['critic']}"
-            ax.plot([row["epoch"] + 1 for row in h], [row[m] for row in h], styles.get(r["critic"], "-"), marker="o", ms=3,
+            ax.plot([row["epoch"] + 1 for row in h], [row[m] for row in h], styles.get(r["critic"], "-"), marker="o",
+                    ms=3,
                     color=plt.cm.viridis(lams.index(r["lam"]) / max(1, len(lams) - 1) * 0.9), label=name)
         if m == "valid_mi" and K: ax.axhline(math.log(K), color="gray", ls=":", label=f"$\\log K = \\log {K}$")
         ax.set(xlabel="epoch", title=METRIC_LABELS.get(m, m))
@@ -136,18 +149,22 @@ def lambda_explorer(runs:list, # from `load_curves`
     import ipywidgets as W
     lams = sorted({r["lam"] for r in runs}); critics = sorted({r["critic"] for r in runs if r["lam"] != 0})
     boxes = {f"lam{i}": W.Checkbox(value=True, description=f"λ = {l:g}", indent=False) for i, l in enumerate(lams)}
-    boxes.update({f"critic{i}": W.Checkbox(value=True, description=f"{c} critic", indent=False) for i, c in enumerate(critics)})
-    panels = W.Dropdown(options=[("MI, KL, ELBO", ("valid_mi", "valid_kl", "valid_elbo")), ("MI, active units", ("valid_mi", "valid_au"))], description="panels")
+    boxes.update({f"critic{i}": W.Checkbox(value=True, description=f"{c} critic",
+                                           indent=False) for i, c in enumerate(critics)})
+    panels = W.Dropdown(options=[("MI, KL, ELBO", ("valid_mi", "valid_kl", "valid_elbo")),
+                                 ("MI, active units", ("valid_mi", "valid_au"))], description="panels")
     def draw(panels, **on):
-        sel = select_runs(runs, [l for i, l in enumerate(lams) if on[f"lam{i}"]], [c for i, c in enumerate(critics) if on[f"critic{i}"]])
+        sel = select_runs(runs, [l for i, l in enumerate(lams) if on[f"lam{i}"]],
+                          [c for i, c in enumerate(critics) if on[f"critic{i}"]])
         if not sel: print("choose at least one lambda (and a critic for lambda > 0)"); return
         plot_lambda_curves(sel, panels, K); plt.show()
     return W.interactive(draw, panels=panels, **boxes)
 
 # %% ../nbs/43_explorers.ipynb #3101b1bb
 def _v_to_h_rows(dec:GatedPixelCNN, inp:Tensor, z:Tensor, r:int)->list[Tensor]:
-    "For each gated layer, what the vertical stack adds to the horizontal stack in row `r`: v_to_h(v_pre of row r-1), (N, 2C, 1, W)."
-    N, _, _, W = inp.shape; out, v = [], inp[:, :, :r]                  # rows 0..r-1: all the vertical stack of row r sees
+    "Per gated layer, the vertical stack's input to the horizontal in row `r`: v_to_h(v_pre of row r-1), (N, 2C, 1, W)."
+    # rows 0..r-1: all the vertical stack of row r sees
+    N, _, _, W = inp.shape; out, v = [], inp[:, :, :r]
     for layer in dec.layers:
         if r == 0: out.append(layer.v_to_h(inp.new_zeros(N, layer.v_to_h.in_channels, 1, W))); continue
         p = layer.p
@@ -175,7 +192,8 @@ def _h_row(dec:GatedPixelCNN, inp_row:Tensor, vts:list, z:Tensor)->Tensor:
 def _row_logits(model, x:Tensor, z:Tensor, r:int)->Tensor:
     "Logits of row `r`, (N, W), from the rows above it and the pixels of row `r` filled so far."
     dec = getattr(model, "dec", None)
-    if not isinstance(dec, GatedPixelCNN): return model.decode_logits(x, z)[:, 0, r]   # any other decoder: the full pass
+    # any other decoder: the full pass
+    if not isinstance(dec, GatedPixelCNN): return model.decode_logits(x, z)[:, 0, r]
     N, s = x.shape[0], dec.img_size
     inp = torch.cat([x, dec.z_to_maps(z).view(N, dec.z_maps, s, s)], 1)
     return _h_row(dec, inp[:, :, r:r + 1], _v_to_h_rows(dec, inp, z, r), z)
@@ -183,11 +201,13 @@ def _row_logits(model, x:Tensor, z:Tensor, r:int)->Tensor:
 @torch.no_grad()
 def pixelcnn_sample(model:PixelCNNVAE, # a PixelCNN VAE (any `decode_logits(x, z)` with autoregressive pixels)
                     z:Tensor, # (N, D) latents
-                    u:Tensor|float|None=None, # (N, 1, H, W) uniforms, or a number for all pixels (0.5: greedy); None: fresh
+                    # (N, 1, H, W) uniforms, or a number for all pixels (0.5: greedy); None: fresh
+                    u:Tensor|float|None=None,
                     generator:torch.Generator|None=None # for the fresh uniforms
                    )->Tensor: # (N, 1, H, W) binary images
     "Draw images from $p_\\theta(x|z)$ pixel by pixel: $x_{rc} = 1$ where $u_{rc} < \\sigma(\\mathrm{logit}_{rc})$."
-    if z.dim() != 2 or z.shape[1] != model.cfg.z_dim: raise ValueError(f"pixelcnn_sample: z must be (N, {model.cfg.z_dim}), got {tuple(z.shape)}")
+    if z.dim() != 2 or z.shape[1] != model.cfg.z_dim:
+        raise ValueError(f"pixelcnn_sample: z must be (N, {model.cfg.z_dim}), got {tuple(z.shape)}")
     N, s = z.shape[0], model.cfg.img_size
     if u is None: u = torch.rand(N, 1, s, s, generator=generator)
     u = torch.as_tensor(u, dtype=torch.float32).expand(N, 1, s, s).to(z.device)
@@ -201,7 +221,8 @@ def pixelcnn_sample(model:PixelCNNVAE, # a PixelCNN VAE (any `decode_logits(x, z
             if fast: vts = _v_to_h_rows(dec, torch.cat([x, maps], 1), z, r)   # fixed while row r is filled
             for c in range(s):
                 # $p_\theta(x_{rc} = 1 \mid x_{<rc}, z)$: the later pixels are still 0 and do not enter
-                logits = _h_row(dec, torch.cat([x[:, :, r:r + 1], maps[:, :, r:r + 1]], 1), vts, z) if fast else model.decode_logits(x, z)[:, 0, r]
+                logits = _h_row(dec, torch.cat([x[:, :, r:r + 1], maps[:, :, r:r + 1]], 1), vts,
+                                z) if fast else model.decode_logits(x, z)[:, 0, r]
                 x[:, 0, r, c] = (u[:, 0, r, c] < torch.sigmoid(logits[:, c])).float()
     finally: model.train(was)
     return x
@@ -211,7 +232,8 @@ def active_dims(mu:Tensor, # (N, D) posterior means of many examples
                 k:int # how many dimensions to return
                )->Tensor: # (k,) dimension indices, most active first
     "The `k` dimensions whose posterior mean varies most across examples."
-    if mu.dim() != 2 or mu.shape[0] < 2: raise ValueError(f"active_dims: mu must be (N, D) with N >= 2, got {tuple(mu.shape)}")
+    if mu.dim() != 2 or mu.shape[0] < 2:
+        raise ValueError(f"active_dims: mu must be (N, D) with N >= 2, got {tuple(mu.shape)}")
     if not 1 <= k <= mu.shape[1]: raise ValueError(f"active_dims: k must lie in 1..{mu.shape[1]}, got {k}")
     return mu.var(0).argsort(descending=True)[:k]
 
@@ -222,7 +244,8 @@ def latent_traversal(mu:Tensor, # (D,) the starting latent (an image's posterior
     "Latents that move one dimension of `mu` at a time through `values`."
     dims, values = torch.as_tensor(dims, dtype=torch.long).flatten(), torch.as_tensor(values, dtype=mu.dtype).flatten()
     if mu.dim() != 1: raise ValueError(f"latent_traversal: mu must be one latent (D,), got {tuple(mu.shape)}")
-    if len(dims) and (dims.min() < 0 or dims.max() >= len(mu)): raise ValueError(f"latent_traversal: dims must lie in 0..{len(mu) - 1}, got {dims.tolist()}")
+    if len(dims) and (dims.min() < 0 or dims.max() >= len(mu)):
+        raise ValueError(f"latent_traversal: dims must lie in 0..{len(mu) - 1}, got {dims.tolist()}")
     z = mu.expand(len(dims), len(values), len(mu)).clone()
     for i, d in enumerate(dims): z[i, :, d] = values
     return z
@@ -241,12 +264,14 @@ def load_explorer_model(name:str, # "omniglot_vae" or "wordnet_text_vae": files 
     else:
         if vocab_size is None: raise ValueError(f"load_explorer_model: {name} is a text model; pass vocab_size")
         model = LSTMVAE(LSTMVAEConfig.small(vocab_size, z_dim=cfg["z_dim"], skip=cfg["skip"]))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in torch.load(pt, weights_only=True).items()})
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in torch.load(pt,
+            weights_only=True).items()})
     return model.eval()
 
 # %% ../nbs/43_explorers.ipynb #b59d7486
 def _show_grid(ax, imgs, nrow, title):
-    ax.imshow(D.image_grid(imgs, nrow=nrow), cmap="gray_r", vmin=0, vmax=1); ax.set_axis_off(); ax.set_title(title, fontsize=9)
+    ax.imshow(D.image_grid(imgs, nrow=nrow), cmap="gray_r", vmin=0, vmax=1); ax.set_axis_off()
+    ax.set_title(title, fontsize=9)
 
 def plot_reconstructions(model:PixelCNNVAE, # a PixelCNN VAE
                          x:Tensor, # (N, 1, H, W) binary images
@@ -255,7 +280,8 @@ def plot_reconstructions(model:PixelCNNVAE, # a PixelCNN VAE
     "Rows: the images, then three samples from $p_\\theta(x|\\mu(x))$; returns the figure."
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad(): mu, _ = model.encode(x)
-    rows = [(x, "data $x$")] + [(pixelcnn_sample(model, mu, generator=g), f"sample {i + 1} from $p_\\theta(x\\mid\\mu(x))$") for i in range(3)]
+    rows = [(x, "data $x$")] + [(pixelcnn_sample(model, mu, generator=g),
+                                 f"sample {i + 1} from $p_\\theta(x\\mid\\mu(x))$") for i in range(3)]
     fig, axs = plt.subplots(len(rows), 1, figsize=(0.6 * len(x), 0.75 * len(rows) * 1.25))
     for ax, (im_, t) in zip(axs, rows): _show_grid(ax, im_, len(x), t)
     fig.tight_layout()
@@ -267,12 +293,14 @@ def plot_traversal(model:PixelCNNVAE, # a PixelCNN VAE
                    sd:Tensor, # (D,) spread of each dimension across images ($\mathrm{sd}_x\mu_d$)
                    span:float=3., # move each dimension over $\mu_d \pm$ span $\cdot$ sd
                    steps:int=7, # images per row
-                   seed:int|None=0 # one shared random u for every image, from this seed; None: greedy decoding (u = 0.5)
+                   # one shared random u for every image, from this seed; None: greedy decoding (u = 0.5)
+                   seed:int|None=0
                   ):
     "One row per dimension: decodings of $\\mu(x)$ with that dimension moved; returns the figure."
     with torch.no_grad(): mu = model.encode(x)[0][0]
     t = torch.linspace(-span, span, steps)
-    z = torch.cat([latent_traversal(mu, [d], mu[d] + t * sd[d]) for d in torch.as_tensor(dims).tolist()])  # (len(dims), steps, D)
+    # (len(dims), steps, D)
+    z = torch.cat([latent_traversal(mu, [d], mu[d] + t * sd[d]) for d in torch.as_tensor(dims).tolist()])
     u = 0.5 if seed is None else torch.rand(1, 1, *x.shape[-2:], generator=torch.Generator().manual_seed(seed))
     imgs = pixelcnn_sample(model, z.reshape(-1, z.shape[-1]), u)
     fig, ax = plt.subplots(figsize=(0.7 * steps + 1.2, 0.7 * len(z) + 0.6))
@@ -282,7 +310,8 @@ def plot_traversal(model:PixelCNNVAE, # a PixelCNN VAE
     ax.set_yticks([1 + s * i + s / 2 for i in range(len(z))], [f"$z_{{{d}}}$" for d in torch.as_tensor(dims).tolist()])
     ax.set_xlabel("$(z_d - \\mu_d) / \\mathrm{sd}_x(\\mu_d)$"); ax.tick_params(length=0)
     for sp in ax.spines.values(): sp.set_visible(False)
-    ax.set_title("latent traversal" + (" (greedy decoding)" if seed is None else f" (shared noise, seed {seed})"), fontsize=9)
+    ax.set_title("latent traversal" + (" (greedy decoding)" if seed is None else f" (shared noise, seed {seed})"),
+                 fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -296,10 +325,14 @@ def traversal_explorer(model:PixelCNNVAE, # a PixelCNN VAE
     with torch.no_grad(): mu = model.encode(x)[0]
     sd, D_ = mu.std(0), mu.shape[1]
     def draw(index=0, n_dims=n_dims, span=3., noise="shared noise 0"):
-        plot_traversal(model, x[index:index + 1], active_dims(mu, n_dims), sd, span, 7, None if noise == "greedy" else int(noise.split()[-1])); plt.show()
-    return W.interactive(draw, {"manual": True, "manual_name": "draw"}, index=W.IntSlider(value=0, min=0, max=len(x) - 1, description="image"),
-                         n_dims=W.IntSlider(value=n_dims, min=1, max=D_, description="dimensions"), span=W.FloatSlider(3., min=0.5, max=6., step=0.5, description="span (sd)"),
-                         noise=W.Dropdown(options=["shared noise 0", "shared noise 1", "greedy"], value="shared noise 0", description="noise"))
+        plot_traversal(model, x[index:index + 1], active_dims(mu, n_dims), sd, span, 7,
+                       None if noise == "greedy" else int(noise.split()[-1])); plt.show()
+    return W.interactive(draw, {"manual": True, "manual_name": "draw"},
+                         index=W.IntSlider(value=0, min=0, max=len(x) - 1, description="image"),
+                         n_dims=W.IntSlider(value=n_dims, min=1, max=D_, description="dimensions"),
+                         span=W.FloatSlider(3., min=0.5, max=6., step=0.5, description="span (sd)"),
+                         noise=W.Dropdown(options=["shared noise 0", "shared noise 1", "greedy"],
+                                          value="shared noise 0", description="noise"))
 
 # %% ../nbs/43_explorers.ipynb #d020944b
 @torch.no_grad()
@@ -309,11 +342,13 @@ def greedy_decode(model:LSTMVAE, # an LSTM VAE
                   ban=(D.UNK, D.PAD, D.BOS) # ids never chosen (default: `<unk>`, `<pad>`, `<s>`)
                  )->list[list[int]]: # the ids of each sentence, without `<s>` and `</s>`
     "Greedy decoding from $p_\\theta(x|z)$: the most likely next word, step by step, until `</s>`."
-    if z.dim() != 2 or z.shape[1] != model.cfg.z_dim: raise ValueError(f"greedy_decode: z must be (N, {model.cfg.z_dim}), got {tuple(z.shape)}")
+    if z.dim() != 2 or z.shape[1] != model.cfg.z_dim:
+        raise ValueError(f"greedy_decode: z must be (N, {model.cfg.z_dim}), got {tuple(z.shape)}")
     was = model.training; model.eval()
     try:
         c = model.z_to_c(z); state = (torch.tanh(c)[None], c[None])          # $h_0 = \tanh(W_c z)$, $c_0 = W_c z$
-        tok, done, out = torch.full((len(z),), D.BOS, device=z.device), torch.zeros(len(z), dtype=torch.bool, device=z.device), []
+        tok, done, out = torch.full((len(z),), D.BOS, device=z.device), torch.zeros(len(z), dtype=torch.bool,
+                                                                                    device=z.device), []
         for _ in range(max_len + 1):
             hs, state = model.dec_lstm(torch.cat([model.dec_emb(tok), z], -1)[:, None], state)  # (N, 1, H)
             hs = torch.cat([hs[:, 0], z], -1) if model.cfg.skip else hs[:, 0]
@@ -331,7 +366,8 @@ def encode_sentences(model:LSTMVAE, # an LSTM VAE
                      sentences:list[str] # raw sentences
                     )->Tensor: # (N, D) posterior means $\mu(x)$
     "The posterior means of raw sentences."
-    if isinstance(sentences, str) or not sentences: raise ValueError("encode_sentences: pass a non-empty list of sentences")
+    if isinstance(sentences, str) or not sentences:
+        raise ValueError("encode_sentences: pass a non-empty list of sentences")
     x = D.pad_batch([[D.BOS] + vocab.encode(D.tokenize(s)) + [D.EOS] for s in sentences])
     was = model.training; model.eval()
     try:
@@ -367,6 +403,9 @@ def homotopy_explorer(model:LSTMVAE, # an LSTM VAE
     "Text boxes for two sentences and a slider for the steps over `interpolate_sentences`."
     import ipywidgets as W
     def draw(s0=s0, s1=s1, steps=7):
-        for t, s in zip(torch.linspace(0, 1, steps).tolist(), interpolate_sentences(model, vocab, s0, s1, steps)): print(f"t = {t:.2f}: {s}")
-    return W.interactive(draw, {"manual": True, "manual_name": "decode"}, s0=W.Text(value=s0, description="sentence 0", layout=W.Layout(width="90%")),
-                         s1=W.Text(value=s1, description="sentence 1", layout=W.Layout(width="90%")), steps=W.IntSlider(value=7, min=2, max=15, description="steps"))
+        for t, s in zip(torch.linspace(0, 1, steps).tolist(), interpolate_sentences(model, vocab, s0, s1, steps)):
+            print(f"t = {t:.2f}: {s}")
+    return W.interactive(draw, {"manual": True, "manual_name": "decode"},
+                         s0=W.Text(value=s0, description="sentence 0", layout=W.Layout(width="90%")),
+                         s1=W.Text(value=s1, description="sentence 1", layout=W.Layout(width="90%")),
+                         steps=W.IntSlider(value=7, min=2, max=15, description="steps"))

@@ -61,7 +61,8 @@ def gaussian_pairs(K:int, # pairs in the batch, $K \ge 2$
                   )->tuple[Tensor, Tensor]: # $x$ and $z$, each (K, d); row $i$ is the pair $(x_i, z_i)$
     "Draw $K$ pairs $x\\sim\\mathcal N(0, I)$, $z = \\rho x + \\sqrt{1-\\rho^2}\\,\\epsilon$."
     _check_rho(rho, "gaussian_pairs"); _check_d(d, "gaussian_pairs")
-    if K < 2: raise ValueError(f"gaussian_pairs: a batch needs K >= 2 pairs (one positive, at least one negative), got K={K}")
+    if K < 2:
+        raise ValueError(f"gaussian_pairs: a batch needs K >= 2 pairs (one positive, at least one negative), got K={K}")
     x = torch.randn(K, d, generator=generator, dtype=dtype)
     eps = torch.randn(K, d, generator=generator, dtype=dtype)
     # $z = \rho x + \sqrt{1-\rho^2}\,\epsilon$
@@ -122,6 +123,7 @@ def infonce_estimate(rho:float, # correlation of each coordinate pair, in (-1, 1
                      generator:torch.Generator|None=None # optional RNG for reproducible draws
                     )->Estimate: # mean of $c + \log K$ over batches, and its standard error
     "Monte Carlo estimate of $\\mathbb E[c] + \\log K$ with the optimal critic on correlated Gaussians."
-    if n_batches < 2: raise ValueError(f"infonce_estimate: n_batches must be >= 2 for a standard error, got {n_batches}")
+    if n_batches < 2:
+        raise ValueError(f"infonce_estimate: n_batches must be >= 2 for a standard error, got {n_batches}")
     v = mi_batches(rho, d, K, n_batches, generator).infonce
     return Estimate(v.mean().item(), (v.std() / math.sqrt(n_batches)).item())

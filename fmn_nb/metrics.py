@@ -17,9 +17,9 @@ __all__ = ['IW_CPU_ROWS', 'IW_CUDA_MAX_ROWS', 'IW_CUDA_ROW_BYTES', 'first_item',
            'predicted_tokens', 'TextNLL', 'iw_perplexity']
 
 # %% ../nbs/06_metrics.ipynb #8760270b
-def first_item(batch # an item of `batches`: an input (a tensor, a `TextBatch`), or a tuple/list whose first element is the input
+def first_item(batch # an item of `batches`: an input (a tensor, a `TextBatch`), or a tuple/list with the input first
               ):
-    "The model's input in a batch item: a `TextBatch` whole, the first element of any other tuple or list, else the item itself."
+    "The model's input in a batch item: a `TextBatch` whole, the first element of another tuple or list, else the item."
     if isinstance(batch, TextBatch): return batch  # (ids, mask) is one input: keep the mask with the ids
     return batch[0] if isinstance(batch, (tuple, list)) else batch
 
@@ -42,10 +42,12 @@ def _encoded(model, batches, get_x, where:str):
         x = get_x(b)
         mu, logvar = model.encode(x)
         if mu.dim() != 2 or mu.shape != logvar.shape:
-            raise ValueError(f"{where}: batch {k}: encode(x) must return mu and logvar of shape (B, D); got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+            raise ValueError(f"{where}: batch {k}: encode(x) must return mu and logvar of shape (B, D); got "
+                             f"{tuple(mu.shape)} and {tuple(logvar.shape)}")
         if mu.shape[0] == 0: raise ValueError(f"{where}: batch {k} is empty")
         rows = x.ids.shape[0] if isinstance(x, TextBatch) else x.shape[0] if isinstance(x, Tensor) else mu.shape[0]
-        if rows != mu.shape[0]: raise ValueError(f"{where}: batch {k}: x has {rows} rows but encode(x) gave {mu.shape[0]}")
+        if rows != mu.shape[0]:
+            raise ValueError(f"{where}: batch {k}: x has {rows} rows but encode(x) gave {mu.shape[0]}")
         if D is not None and mu.shape[1] != D:
             raise ValueError(f"{where}: batch {k}: latent size D={mu.shape[1]}, but batch 0 had D={D}")
         D = mu.shape[1]
@@ -104,7 +106,8 @@ def _iw_log_px(model, x, mu:Tensor, logvar:Tensor, n_samples:int, chunk:int|None
     return lse - math.log(n_samples)
 
 def _check_iw(n_samples, chunk, where):
-    if not (isinstance(n_samples, int) and n_samples >= 1): raise ValueError(f"{where}: n_samples must be an integer >= 1, got {n_samples!r}")
+    if not (isinstance(n_samples, int) and n_samples >= 1):
+        raise ValueError(f"{where}: n_samples must be an integer >= 1, got {n_samples!r}")
     if not (chunk is None or isinstance(chunk, int) and chunk >= 1):
         raise ValueError(f"{where}: chunk must be None (chosen from B) or an integer >= 1, got {chunk!r}")
 
@@ -163,13 +166,14 @@ def mi_batch(mu:Tensor, # (B, D) posterior means of one batch
              generator:torch.Generator|None=None, # RNG for the one $z_i$ per example
              rows:int=256 # $z_i$ scored per step (memory: `rows` x B x D)
             )->Tensor: # scalar: the batch's estimate of $I_q(x;z)$
-    "He et al.'s minibatch estimate of $I_q(x;z)$: $\\mathbb E[\\log q(z|x)] - \\mathbb E[\\log\\frac1B\\sum_j q(z_i|x_j)]$."
+    "He et al.'s minibatch $I_q(x;z)$: $\\mathbb E[\\log q(z|x)] - \\mathbb E[\\log\\frac1B\\sum_j q(z_i|x_j)]$."
     B, D = mu.shape
     # $\mathbb E_{q(z|x)}\log q(z|x) = -\frac12\sum_d(\log 2\pi + 1 + \log\sigma_d^2)$, (B,)
     neg_entropy = -0.5 * (D * LOG_2PI + (1 + logvar).sum(-1))
     z = sample_q(mu, logvar, generator=generator)  # (B, D): $z_i\sim q(z|x_i)$
     # $\log q(z_i) \approx \log\frac1B\sum_j q(z_i|x_j)$; log_q_zi_xj is (rows, B): [i, j] = $\log q(z_i|x_j)$
-    log_q_z = torch.cat([logmeanexp(log_normal_diag(z[i:i + rows, None], mu, logvar), dim=1) for i in range(0, B, rows)])
+    log_q_z = torch.cat([logmeanexp(log_normal_diag(z[i:i + rows, None], mu, logvar), dim=1) for i in range(0, B,
+                                                                                                            rows)])
     return (neg_entropy - log_q_z).mean()
 
 def mutual_info(model, # a VAE following the model protocol
@@ -222,7 +226,8 @@ def predicted_tokens(x # a text batch: LongTensor (B, T) of equal-length rows, o
                     )->int:
     "Tokens a decoder predicts in a text batch: positions 1..T-1 of every row (words and `</s>`), real tokens only."
     if isinstance(x, (tuple, list)):
-        if len(x) != 2 or x[1].dtype != torch.bool: raise ValueError("predicted_tokens: a tuple batch must be (x, mask) with a bool mask")
+        if len(x) != 2 or x[1].dtype != torch.bool:
+            raise ValueError("predicted_tokens: a tuple batch must be (x, mask) with a bool mask")
         return int(x[1][:, 1:].sum())
     if x.dim() != 2: raise ValueError(f"predicted_tokens: expected token ids of shape (B, T), got {tuple(x.shape)}")
     return x.shape[0] * (x.shape[1] - 1)

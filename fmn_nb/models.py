@@ -32,7 +32,7 @@ def _flat_z(z:Tensor, # (B, D) or (S, B, D)
 class LSTMVAEConfig:
     "Sizes of the text VAE; `paper` is He et al.'s setup, `small` one that trains on a CPU."
     vocab_size:int # V: ids, the 4 specials `<pad> <s> </s> <unk>` included (Yahoo: 20,000)
-    emb_dim:int = 512 # word embedding size, encoder and decoder each have their own
+    emb_dim:int = 512 # $E_w$, word embedding size, encoder and decoder each have their own
     hidden:int = 1024 # LSTM units of the encoder and of the decoder
     z_dim:int = 32 # latent size D
     dropout:float = 0.5 # dropout on the decoder's input embeddings and on its LSTM output
@@ -57,21 +57,23 @@ class LSTMVAEConfig:
 def check_values(ok:Tensor, # a 0-d bool tensor: True when the values are valid
                  msg # the error message, or a function giving it (called only on failure, on the CPU)
                 ):
-    "Raise `ValueError` when `ok` is False. On the CPU it reads `ok`; on an accelerator it queues a device-side assert, so a training step never waits on the host."
-    if ok.device.type != "cpu": torch._assert_async(ok, msg if isinstance(msg, str) else "text batch: invalid values"); return
+    "`ValueError` when `ok` is False: read on the CPU; on an accelerator a queued device-side assert (no host wait)."
+    if ok.device.type != "cpu":
+        torch._assert_async(ok, msg if isinstance(msg, str) else "text batch: invalid values"); return
     if not bool(ok): raise ValueError(msg if isinstance(msg, str) else msg())
 
 def text_batch(x, # `ids` (B, T) or a pair `(ids, mask)`
                vocab_size:int|None=None # if given, every id must be below it
               )->tuple[Tensor, Tensor|None]: # ids (B, T) and the mask (None for a bucketed batch)
-    "Split a text batch into ids and mask, raising a `ValueError` that names what is wrong (checked on the device: `check_values`)."
+    "Split a text batch into ids and mask; a `ValueError` names what is wrong (checked on the device: `check_values`)."
     ids, mask = x if isinstance(x, (tuple, list)) else (x, None)
     if not isinstance(ids, Tensor) or ids.dim() != 2 or ids.dtype != torch.long or ids.shape[1] < 2:
         what = f"{ids.dtype} {tuple(ids.shape)}" if isinstance(ids, Tensor) else type(ids).__name__
         raise ValueError(f"text batch: ids must be a LongTensor (B, T) with T >= 2 (`<s> ... </s>`); got {what}")
     if vocab_size is not None and ids.numel():
         check_values((ids.min() >= 0) & (ids.max() < vocab_size),
-                     lambda: f"text batch: ids must lie in [0, {vocab_size}); got ids from {ids.min().item()} to {ids.max().item()}")
+                     lambda: f"text batch: ids must lie in [0, {vocab_size}); got ids from {ids.min().item()} to "
+                             f"{ids.max().item()}")
     if mask is None: return ids, None
     if not isinstance(mask, Tensor) or mask.dtype != torch.bool or mask.shape != ids.shape:
         raise ValueError(f"text batch: mask must be a bool tensor of the ids' shape {tuple(ids.shape)}")
@@ -85,10 +87,10 @@ class LSTMVAE(nn.Module):
     def __init__(self, cfg:LSTMVAEConfig # sizes; `LSTMVAEConfig.paper(V)` or `.small(V)`
                 ):
         super().__init__()
-        self.cfg = cfg; V, E, H, D = cfg.vocab_size, cfg.emb_dim, cfg.hidden, cfg.z_dim
-        self.enc_emb, self.enc_lstm = nn.Embedding(V, E), nn.LSTM(E, H, batch_first=True)
+        self.cfg = cfg; V, Ew, H, D = cfg.vocab_size, cfg.emb_dim, cfg.hidden, cfg.z_dim
+        self.enc_emb, self.enc_lstm = nn.Embedding(V, Ew), nn.LSTM(Ew, H, batch_first=True)
         self.enc_head = nn.Linear(H, 2 * D, bias=False)     # last hidden state -> (mu, logvar)
-        self.dec_emb, self.dec_lstm = nn.Embedding(V, E), nn.LSTM(E + D, H, batch_first=True)
+        self.dec_emb, self.dec_lstm = nn.Embedding(V, Ew), nn.LSTM(Ew + D, H, batch_first=True)
         self.z_to_c = nn.Linear(D, H, bias=False)            # c_0 = W_c z, h_0 = tanh(c_0)
         self.drop = nn.Dropout(cfg.dropout)
         self.out = nn.Linear(H + D * cfg.skip, V, bias=False)  # to the vocabulary (Skip-VAE: [h_t; z])
@@ -103,7 +105,7 @@ class LSTMVAE(nn.Module):
 @patch
 def embed(self:LSTMVAE, x # `ids` (B, T) or `(ids, mask)`
          )->Tensor:
-    "The encoder's word embeddings $e(x_t)$, (B, T, E): the layer an embedding-sharing hybrid critic shares."
+    "The encoder's word embeddings $e(x_t)$, (B, T, $E_w$): the layer an embedding-sharing hybrid critic shares."
     return self.enc_emb(text_batch(x, self.cfg.vocab_size)[0])
 
 @patch
@@ -131,8 +133,9 @@ def encode(self:LSTMVAE, x # `ids` (B, T) or `(ids, mask)`
 @patch
 def decode_hidden(self:LSTMVAE, ids:Tensor, # (N, T) token ids
                   z:Tensor # (N, D) one latent per row
-                 )->Tensor: # (N, T-1, H), or (N, T-1, H + D) with `skip`: what $W_o$ maps to the logits of tokens 1..T-1
-    "The decoder up to its output layer: $\\mathrm{drop}(h_t)$ (Skip-VAE: $[\\mathrm{drop}(h_t); z]$) for every position of `ids` given `z`."
+                 # (N, T-1, H), or (N, T-1, H + D) with `skip`: what $W_o$ maps to the logits of tokens 1..T-1
+                 )->Tensor:
+    "The decoder before its output layer: $\\mathrm{drop}(h_t)$ (Skip-VAE: $[\\mathrm{drop}(h_t); z]$), each position."
     N, T = ids.shape
     h0 = torch.tanh(c0 := self.z_to_c(z))                                  # (N, H)
     inp = torch.cat([self.drop(self.dec_emb(ids[:, :-1])), z[:, None].expand(N, T - 1, z.shape[-1])], -1)
@@ -172,7 +175,8 @@ def log_px_z(self:LSTMVAE, x, # `ids` (B, T) or `(ids, mask)`
     # $\log p_\theta(x_t|x_{<t}, z)$ for t = 1..T-1
     # the logits flattened to (rows, V): log-softmax over the last axis is the fast layout (the (N, V, T-1) transpose
     # costs copies, forward and backward); one block (training) takes no slice at all
-    log_p_xt = torch.cat([_token_log_p(self.out, h, t) for h, t in zip(hs.split(step), tgt.split(step))]) if step < hs.shape[0] \
+    log_p_xt = torch.cat([_token_log_p(self.out, h, t) for h, t in zip(hs.split(step),
+                                                                       tgt.split(step))]) if step < hs.shape[0] \
                else _token_log_p(self.out, hs, tgt)                              # (N, T-1)
     if mask is not None: log_p_xt = log_p_xt * mask[:, 1:]
     log_p_x_z = log_p_xt.sum(-1)
@@ -196,7 +200,7 @@ class ResBlock(nn.Module):
 
 # %% ../nbs/11_models.ipynb #3d6373a9
 class ResNetEncoder(nn.Module):
-    "Kim et al.'s image encoder: `stages` x [ResBlock, 2x2 stride-2 conv], flatten, linear heads to $(\\mu,\\log\\sigma^2)$."
+    "Kim et al.'s encoder: `stages` x [ResBlock, 2x2 stride-2 conv], flatten, linear heads to $(\\mu,\\log\\sigma^2)$."
     def __init__(self, z_dim:int=32, # latent size D
                  channels:int=64, # channels of every stage
                  stages:int=3, # each halves the image (floor): 28 -> 14 -> 7 -> 3
@@ -204,7 +208,8 @@ class ResNetEncoder(nn.Module):
                 ):
         super().__init__()
         mods, s = [], img_size
-        for i in range(stages): mods += [ResBlock(1 if i == 0 else channels, channels), nn.Conv2d(channels, channels, 2, stride=2)]; s //= 2
+        for i in range(stages):
+            mods += [ResBlock(1 if i == 0 else channels, channels), nn.Conv2d(channels, channels, 2, stride=2)]; s //= 2
         self.trunk, self.flat_dim = nn.Sequential(*mods), channels * s * s
         self.mean, self.logvar = nn.Linear(self.flat_dim, z_dim), nn.Linear(self.flat_dim, z_dim)
     def forward(self, x # (B, 1, img_size, img_size) images
@@ -308,7 +313,7 @@ class PixelCNNVAEConfig:
     @classmethod
     def small(cls, **kw # fields to change, e.g. `z_dim=8`
              ):
-        "A CPU-sized model of the same design: D = 16, 16 encoder channels, 4 gated layers of 16 channels (van den Oord's stack)."
+        "A CPU-sized model of the same design: D = 16, 16 encoder channels, 4 gated layers of 16 channels."
         # shift_v=False: the committed CPU-scale rows and the explorers' saved model were trained with this stack
         return cls(**{**dict(z_dim=16, enc_channels=16, dec_channels=16, kernels=(5, 5, 3, 3), shift_v=False), **kw})
 
@@ -324,7 +329,8 @@ class PixelCNNVAE(nn.Module):
         super().__init__()
         self.cfg = cfg = cfg or PixelCNNVAEConfig()
         self.enc = ResNetEncoder(cfg.z_dim, cfg.enc_channels, cfg.enc_stages, cfg.img_size)
-        self.dec = GatedPixelCNN(cfg.z_dim, cfg.dec_channels, cfg.kernels, cfg.z_maps, cfg.img_size, cfg.skip, cfg.shift_v)
+        self.dec = GatedPixelCNN(cfg.z_dim, cfg.dec_channels, cfg.kernels, cfg.z_maps, cfg.img_size, cfg.skip,
+                                 cfg.shift_v)
         for mod in self.modules():
             if isinstance(mod, nn.Linear): _he_init(mod)
 
@@ -383,9 +389,10 @@ class TextCriticNet(nn.Module):
     "x-network of the text critic: embedding, LSTM, last hidden state, linear to (B, E) (none if `out_dim=None`)."
     def __init__(self, vocab_size:int, # V
                  out_dim:int|None=64, # E, the critic's embedding size; None: no linear layer, g(x) is the LSTM state
-                 emb_dim:int=512, # word embedding size (ignored when `embedding` is given)
+                 emb_dim:int=512, # $E_w$, word embedding size (ignored when `embedding` is given)
                  hidden:int=1024, # LSTM units
-                 embedding:nn.Embedding|None=None # share this embedding (e.g. `vae.enc_emb`: the embedding-only hybrid critic)
+                 # share this embedding (e.g. `vae.enc_emb`: the embedding-only hybrid critic)
+                 embedding:nn.Embedding|None=None
                 ):
         super().__init__()
         self.vocab_size, self.out_dim = vocab_size, hidden if out_dim is None else out_dim
@@ -420,7 +427,8 @@ class ImageCriticNet(nn.Module):
         self.out_dim, self.img_size, c, s = out_dim, img_size, channels, img_size
         for _ in range(3): s = (s + 1) // 2
         self.net = nn.Sequential(nn.Conv2d(1, c, 3, 2, 1), nn.ReLU(), nn.Conv2d(c, 2 * c, 3, 2, 1), nn.ReLU(),
-                                 nn.Conv2d(2 * c, 2 * c, 3, 2, 1), nn.ReLU(), nn.Flatten(), nn.Linear(2 * c * s * s, out_dim))
+                                 nn.Conv2d(2 * c, 2 * c, 3, 2, 1), nn.ReLU(), nn.Flatten(),
+                                 nn.Linear(2 * c * s * s, out_dim))
     def forward(self, x:Tensor # (B, 1, img_size, img_size) images
                )->Tensor: # (B, E)
         "$g(x)$: the convolutions and the linear layer."

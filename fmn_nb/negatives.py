@@ -25,25 +25,28 @@ def infonce_rect(scores:Tensor, # (K, N): scores[i, j] = $f(x_j, z_i)$, N >= K c
                  offset:int=0 # column of row 0's positive; row i's is `offset + i`
                 )->Tensor: # scalar $c \le 0$; $c + \log N$ lower-bounds $I(x;z)$
     "InfoNCE over $N \\ge K$ candidates: mean log-softmax of each row at its positive column `offset + i`."
-    if scores.dim() != 2: raise ValueError(f"infonce_rect: scores must be a (K, N) matrix, got shape {tuple(scores.shape)}")
+    if scores.dim() != 2:
+        raise ValueError(f"infonce_rect: scores must be a (K, N) matrix, got shape {tuple(scores.shape)}")
     K, N = scores.shape
-    if not 0 <= offset <= N - K: raise ValueError(f"infonce_rect: positives at columns {offset}..{offset + K - 1} do not fit in N = {N} columns")
+    if not 0 <= offset <= N - K:
+        raise ValueError(f"infonce_rect: positives at columns {offset}..{offset + K - 1} do not fit in N = {N} columns")
     i = torch.arange(K, device=scores.device)
     # $\log\frac{e^{f(x_{o+i},z_i)}}{\sum_j e^{f(x_j,z_i)}}$, one per row
     return scores.log_softmax(dim=1)[i, offset + i].mean()
 
 # %% ../nbs/32_negatives.ipynb #b378d534
 class SeparableSelfCritic(SeparableCritic):
-    "The self critic $\\log q_\\phi(z_i|x_j)$ as $g(x_j)^\\top k(z_i)$ with $E = 2D+1$, in float64; no parameters of its own."
-    key_dtype = torch.float64  # the dot product cancels large terms when $\sigma$ is small: embeddings (and queued keys) in float64
+    "The self critic $\\log q_\\phi(z_i|x_j)$ as $g(x_j)^\\top k(z_i)$, $E = 2D+1$, in float64; no parameters."
+    # the dot product cancels large terms when $\sigma$ is small: embeddings (and queued keys) in float64
+    key_dtype = torch.float64
     def __init__(self, z_dim:int): # latent size D
-        super().__init__(); self.emb_dim = 2 * z_dim + 1
+        super().__init__(); self.critic_dim = 2 * z_dim + 1
     def embed_x(self, x, # unused
                 mu, # (K, D) encoder means
                 logvar, # (K, D) encoder log-variances
                 h=None # unused
                ): # (K, 2D+1) float64
-        "$g(x_j)$ from the posterior $(\\mu_j, \\log\\sigma_j^2)$: $(-\\tfrac12\\sigma_j^{-2},\\ \\mu_j\\sigma_j^{-2},\\ \\text{const}_j)$."
+        "$g(x_j)$ from $(\\mu_j, \\log\\sigma_j^2)$: $(-\\sigma_j^{-2}/2, \\mu_j\\sigma_j^{-2}, \\text{const}_j)$."
         mu, logvar = mu.double(), logvar.double()
         prec = torch.exp(-logvar)  # (K, D): $\sigma_j^{-2}$
         const = -0.5 * (mu.pow(2) * prec + logvar + LOG_2PI).sum(-1, keepdim=True)  # (K, 1)
@@ -54,8 +57,8 @@ class SeparableSelfCritic(SeparableCritic):
         z = z.double(); return torch.cat([z.pow(2), z, torch.ones_like(z[:, :1])], -1)  # (K, 2D+1): $k(z_i)$
 
 # %% ../nbs/32_negatives.ipynb #dffa4800
-def _emb_dim(critic)->int|None:
-    if getattr(critic, "emb_dim", None): return critic.emb_dim
+def _critic_dim(critic)->int|None:
+    if getattr(critic, "critic_dim", None): return critic.critic_dim
     z_net = getattr(critic, "z_net", None)
     return z_net[-1].out_features if isinstance(z_net, nn.Sequential) and isinstance(z_net[-1], nn.Linear) else None
 
@@ -63,15 +66,19 @@ class QueueCritic(nn.Module):
     "A separable critic $g(x)^\\top k(z)$ whose negatives include a FIFO queue of the last $M$ keys $g(x)$ (MoCo)."
     def __init__(self, critic:SeparableCritic, # the critic whose $x$-embeddings are queued
                  queue_size:int, # M, queued keys; 0 gives the plain critic
-                 momentum:float=0.999, # m, of the EMA copy of the critic that writes the keys (0: the live critic's, detached)
-                 emb_dim:int|None=None # E; default from the critic (`emb_dim`, or its z-network's output size)
+                 # m, of the EMA copy of the critic that writes the keys (0: the live critic's, detached)
+                 momentum:float=0.999,
+                 critic_dim:int|None=None # E; default from the critic (`critic_dim`, or its z-network's output size)
                 ):
         super().__init__()
-        if not isinstance(critic, SeparableCritic): raise ValueError(f"QueueCritic: the critic must be separable (embed_x / embed_z), got {type(critic).__name__}")
+        if not isinstance(critic, SeparableCritic):
+            raise ValueError(f"QueueCritic: the critic must be separable (embed_x / embed_z), got "
+                             f"{type(critic).__name__}")
         if queue_size < 0: raise ValueError(f"QueueCritic: queue_size must be >= 0, got {queue_size}")
         if not 0 <= momentum < 1: raise ValueError(f"QueueCritic: momentum must lie in [0, 1), got {momentum}")
-        E = emb_dim or _emb_dim(critic)
-        if E is None: raise ValueError(f"QueueCritic: pass emb_dim, the size of {type(critic).__name__}'s embeddings")
+        E = critic_dim or _critic_dim(critic)
+        if E is None:
+            raise ValueError(f"QueueCritic: pass critic_dim, the size of {type(critic).__name__}'s embeddings")
         self.critic, self.momentum, self.needs_features = critic, momentum, critic.needs_features
         self.key_critic = copy.deepcopy(critic).requires_grad_(False)  # EMA copy $\bar\theta$: writes the queued keys
         dtype = getattr(critic, "key_dtype", torch.get_default_dtype())
@@ -92,14 +99,17 @@ def enqueue(self:QueueCritic, keys:Tensor # (n, E) new keys, oldest first
     "Append `keys` to the queue (FIFO): keep the newest `queue_size` keys."
     M = self.queue_size
     if M == 0: return
-    if keys.dim() != 2 or keys.shape[1] != self.queue.shape[1]: raise ValueError(f"QueueCritic: keys must be (n, {self.queue.shape[1]}), got {tuple(keys.shape)}")
-    self.queue = torch.cat([self.queue, keys.detach().to(self.queue.dtype)])[-M:]  # a new tensor (graphs using the old queue stay valid), same dtype
+    if keys.dim() != 2 or keys.shape[1] != self.queue.shape[1]:
+        raise ValueError(f"QueueCritic: keys must be (n, {self.queue.shape[1]}), got {tuple(keys.shape)}")
+    # a new tensor (graphs using the old queue stay valid), same dtype
+    self.queue = torch.cat([self.queue, keys.detach().to(self.queue.dtype)])[-M:]
     self.count.fill_(min(int(self.count) + keys.shape[0], M))
 
 @torch.no_grad()
 def momentum_update(self:QueueCritic):
     "$\\bar\\theta \\leftarrow m\\,\\bar\\theta + (1-m)\\,\\theta$ for every parameter and buffer of the key critic."
-    for p_k, p in zip(self.key_critic.parameters(), self.critic.parameters()): p_k.mul_(self.momentum).add_(p.detach(), alpha=1 - self.momentum)
+    for p_k, p in zip(self.key_critic.parameters(), self.critic.parameters()):
+        p_k.mul_(self.momentum).add_(p.detach(), alpha=1 - self.momentum)
     for b_k, b in zip(self.key_critic.buffers(), self.critic.buffers()): b_k.copy_(b)
 
 QueueCritic.enqueue, QueueCritic.momentum_update = enqueue, momentum_update
@@ -112,7 +122,7 @@ def queue_objectives(qc:QueueCritic, # the queue critic
                      logvar:Tensor, # (K, D) encoder log-variances
                      h:Tensor|None=None # (K, F) trunk features, for the hybrid critic
                     )->tuple[Tensor, int, Tensor, int]: # $c$ over batch and queue, its N, $c$ over the batch, its K
-    "InfoNCE over the batch and the queue (the training objective), and over the batch alone (the bound), from one score matrix."
+    "InfoNCE over batch and queue (the training objective) and over the batch alone (the bound), from one score matrix."
     _check_batch(z, mu, logvar, h, qc.critic)
     g_x = qc.critic.embed_x(x, mu, logvar, h)                   # (K, E): live keys, gradients flow
     k_z = qc.critic.embed_z(z)                                  # (K, E): queries
@@ -135,7 +145,7 @@ def queue_objective(qc:QueueCritic, # the queue critic
                     logvar:Tensor, # (K, D) encoder log-variances
                     h:Tensor|None=None # (K, F) trunk features, for the hybrid critic
                    )->tuple[Tensor, int]: # $c$ and the number of candidates N (not a bound: see below)
-    "InfoNCE of `qc` over the batch (all processes' batches under `torchrun`) and the queue; enqueues the batch's keys when training."
+    "InfoNCE of `qc` over batch (all processes' under `torchrun`) and queue; enqueues the batch's keys in training."
     c, N, _, _ = queue_objectives(qc, x, z, mu, logvar, h)
     return c, N
 
@@ -167,7 +177,8 @@ def gather_embeddings(t:Tensor, # (n, E) this process's embeddings
     if not _dist_on(): return t
     n = torch.tensor([t.shape[0]], device=t.device); ns = [torch.empty_like(n) for _ in range(dist.get_world_size())]
     dist.all_gather(ns, n)
-    if any(int(m) != t.shape[0] for m in ns): raise ValueError(f"gather_embeddings: every process needs the same batch size; got {[int(m) for m in ns]}")
+    if any(int(m) != t.shape[0] for m in ns):
+        raise ValueError(f"gather_embeddings: every process needs the same batch size; got {[int(m) for m in ns]}")
     if sync_grads: return _GatherCat.apply(t)
     parts = [torch.empty_like(t) for _ in ns]; dist.all_gather(parts, t.detach().contiguous())
     parts[dist.get_rank()] = t  # the common trick: gradient only through the local slice
@@ -205,7 +216,7 @@ class QueueCriticCB(Callback):
         "The queue critic (live critic, EMA copy, queue), so that it is trained and checkpointed."
         return {"critic": self.critic}
     def after_loss(self):
-        "Add $-\\lambda\\,c$ over the batch and the queue; log `c`, `c_queue` $= c + \\log N$ and the bound `c_bound` $= c_K + \\log K$."
+        "Add $-\\lambda\\,c$ over batch and queue; log `c`, `c_queue` $= c + \\log N$, `c_bound` $= c_K + \\log K$."
         L = self.learn
         c, N, c_K, K = queue_objectives(self.critic, L.x, L.z, L.mu.float(), L.logvar.float(), L.h)  # scalars $\le 0$
         L.terms["critic"] = -self.lam * c
@@ -226,7 +237,7 @@ def big_batch_mi(model, # a VAE with `encode(x) -> (mu, logvar)`
                  eval_batch:int=500, # examples per MI batch; leftover examples are dropped
                  seed:int=0 # seed of the reshuffle and of the latent samples
                 )->float: # the mean MI estimate over the batches, in nats
-    "He et al.'s MI on all examples of `batches` pooled and reshuffled into batches of `eval_batch` (ceiling $\\log$ `eval_batch`)."
+    "He et al.'s MI on all of `batches`, pooled and reshuffled into batches of `eval_batch` (ceiling: its log)."
     from fmn_nb.metrics import mi_batch
     was = model.training; model.eval()
     mu, logvar = _encode_all(model, batches); model.train(was)
@@ -241,15 +252,17 @@ def queue_run(kind:str, # vae, critic (paper's self critic) or queue (separable 
               lam:float=10.0, # $\lambda$
               queue_size:int=2016, # M
               eval_batch:int=500, # batch of the MI estimator
-              preset_name:str="wordnet_cpu", # the setup: "wordnet_cpu" (small LSTM VAE, text) or "omniglot_cpu" (small PixelCNN VAE, images)
+              # the setup: "wordnet_cpu" (small LSTM VAE, text) or "omniglot_cpu" (small PixelCNN VAE, images)
+              preset_name:str="wordnet_cpu",
               **overrides # fields of the preset
              )->dict:
-    "Train a CPU-scale VAE with no critic, the self critic, or the queued self critic; save per-epoch MI and final test metrics."
+    "Train a CPU-scale VAE: no critic, the self critic or the queued self critic; save per-epoch MI and test metrics."
     from fmn_nb.train import preset, make_data, make_model
     from fmn_nb.critics import SelfCritic
     from fmn_nb.learner import Learner, CriticCB, GradClipCB
     from fmn_nb.metrics import iw_perplexity, iw_nll, kl as kl_metric, active_units
-    if kind not in ("vae", "critic", "queue"): raise ValueError(f"queue_run: kind must be vae, critic or queue, not {kind!r}")
+    if kind not in ("vae", "critic", "queue"):
+        raise ValueError(f"queue_run: kind must be vae, critic or queue, not {kind!r}")
     cfg = preset(preset_name, **overrides); set_seed(cfg.seed)
     rd = make_data(cfg); model = make_model(cfg, rd)
     cbs = [GradClipCB(cfg.clip)]
@@ -259,16 +272,21 @@ def queue_run(kind:str, # vae, critic (paper's self critic) or queue (separable 
     rows, t0 = [], time.time()
     for e in range(epochs):
         learn.fit(e + 1); r = learn.history[-1]
-        rows.append({"epoch": e + 1, "valid_elbo": r["valid_elbo"], "valid_kl": r["valid_kl"], "train_c": r.get("train_c"),
-                     "train_c_bound": r.get("train_c_bound", None if kind == "vae" else r.get("train_c", math.nan) + math.log(cfg.batch_size)),
+        rows.append({"epoch": e + 1, "valid_elbo": r["valid_elbo"], "valid_kl": r["valid_kl"],
+                     "train_c": r.get("train_c"),
+                     "train_c_bound": r.get("train_c_bound",
+                             None if kind == "vae" else r.get("train_c", math.nan) + math.log(cfg.batch_size)),
                      "train_c_queue": r.get("train_c_queue"),   # queue runs: c + log N over stale keys (not a bound)
-                     "mi_big": big_batch_mi(model, rd.valid, eval_batch), "mi_k": r["valid_mi"], "seconds": time.time() - t0})
+                     "mi_big": big_batch_mi(model, rd.valid, eval_batch), "mi_k": r["valid_mi"],
+                     "seconds": time.time() - t0})
         print(kind, {k: round(v, 3) if isinstance(v, float) else v for k, v in rows[-1].items()}, flush=True)
     model.eval(); g = torch.Generator().manual_seed(0)
-    if rd.modality == "text": ppl = iw_perplexity(model, rd.test, n_samples=cfg.eval_samples, generator=g); nll, ppl = ppl.nll, ppl.ppl
+    if rd.modality == "text":
+        ppl = iw_perplexity(model, rd.test, n_samples=cfg.eval_samples, generator=g); nll, ppl = ppl.nll, ppl.ppl
     else: nll, ppl = iw_nll(model, rd.test, n_samples=cfg.eval_samples, generator=g), None
     res = {"kind": kind, "lam": lam, "queue_size": queue_size if kind == "queue" else 0, "batch_size": cfg.batch_size,
-           "eval_batch": eval_batch, "epochs": rows, "preset": preset_name, "test": {"nll": nll, "ppl": ppl, "kl": kl_metric(model, rd.test),
+           "eval_batch": eval_batch, "epochs": rows, "preset": preset_name,
+           "test": {"nll": nll, "ppl": ppl, "kl": kl_metric(model, rd.test),
            "mi_big": big_batch_mi(model, rd.test, eval_batch), "au": active_units(model, rd.test)},
            "data": rd.description, "device": "cpu", "threads": torch.get_num_threads(), "seconds": time.time() - t0}
     Path(out).parent.mkdir(parents=True, exist_ok=True); atomic_write(out, json.dumps(res, indent=1))

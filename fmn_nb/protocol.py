@@ -25,7 +25,7 @@ class VAEModel(Protocol):
     def log_px_z(self, x, # the same batch of B inputs
                  z:Tensor # latents, shape (B, D), or (S, B, D) for S samples per input
                 ) -> Tensor: # $\log p_\theta(x|z)$, shape (B,) or (S, B)
-        "The decoder's conditional log-likelihood $\\log p_\\theta(x_i|z_i)$, summed over each input's dimensions or tokens."
+        "The decoder's log-likelihood $\\log p_\\theta(x_i|z_i)$, summed over each input's dimensions or tokens."
         ...
 
 @runtime_checkable
@@ -55,19 +55,22 @@ def check_model(model, # a VAE, see `VAEModel`
         if not (isinstance(out, (tuple, list)) and len(out) == 2): _fail("encode(x) must return a pair (mu, logvar)")
         mu, logvar = out
         if mu.dim() != 2 or mu.shape != logvar.shape:
-            _fail(f"encode(x) must return mu and logvar of shape (B, D); got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+            _fail(f"encode(x) must return mu and logvar of shape (B, D); got {tuple(mu.shape)} and "
+                  f"{tuple(logvar.shape)}")
         B, D = mu.shape
-        if not (torch.isfinite(mu).all() and torch.isfinite(logvar).all()): _fail("encode(x) returned NaN or infinite values")
+        if not (torch.isfinite(mu).all() and torch.isfinite(logvar).all()):
+            _fail("encode(x) returned NaN or infinite values")
         for z, want in ((sample_q(mu, logvar), (B,)), (sample_q(mu, logvar, n_samples), (n_samples, B))):
             lp = model.log_px_z(x, z)
             if tuple(lp.shape) != want:
-                _fail(f"log_px_z(x, z) with z of shape {tuple(z.shape)} must return shape {want}; got {tuple(lp.shape)}")
+                _fail(f"log_px_z(x, z) with z of shape {tuple(z.shape)} must return shape {want}; got "
+                      f"{tuple(lp.shape)}")
             if not torch.isfinite(lp).all(): _fail("log_px_z returned NaN or infinite values")
     return D
 
 # %% ../nbs/02_protocol.ipynb #48cf0de1
 class LinearGaussianVAE(nn.Module):
-    "Probabilistic PCA $p(x|z)=\\mathcal N(Wz+b,\\sigma^2 I)$ with a linear diagonal-Gaussian encoder $q(z|x)=\\mathcal N(A(x-b), \\mathrm{diag}\\,v)$."
+    "PPCA $p(x|z)=\\mathcal N(Wz+b,\\sigma^2 I)$, encoder $q(z|x)=\\mathcal N(A(x-b), \\mathrm{diag}\\,v)$."
     def __init__(self, W:Tensor, # (P, D) decoder weights
                  b:Tensor, # (P,) decoder bias
                  sigma:float # observation noise $\sigma$
@@ -87,7 +90,7 @@ class LinearGaussianVAE(nn.Module):
                seed:int=0, # seed of $W$'s directions and of $b$
                dtype=torch.float64 # float64 for comparisons with exact values
               ):
-        "A model whose $W$ has orthogonal columns with lengths `scales` (default: 2 down to 0.5), so the exact posterior is diagonal."
+        "A model whose $W$ has orthogonal columns of lengths `scales` (default 2 to 0.5): a diagonal exact posterior."
         g = torch.Generator().manual_seed(seed)
         U, _ = torch.linalg.qr(torch.randn(x_dim, z_dim, generator=g, dtype=dtype))
         s = torch.linspace(2.0, 0.5, z_dim, dtype=dtype) if scales is None else torch.as_tensor(scales, dtype=dtype)

@@ -93,7 +93,7 @@ _HELD = {}                       # (st_dev, st_ino) of each lock file this proce
 _HELD_LOCK = threading.Lock()    # guards _HELD; makes taking or releasing a lock one step for this process's threads
 
 class RunLock:
-    "An exclusive lock on a run folder for the whole run: `with RunLock(folder): ...`; a second holder gets `RunLocked`."
+    "An exclusive lock on a run folder for a whole run: `with RunLock(folder): ...`; a second holder gets `RunLocked`."
     def __init__(self, folder # the run folder; created, with its parents, if missing
                 ):
         self.folder = Path(folder); self.path = self.folder/LOCK_NAME

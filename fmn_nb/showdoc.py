@@ -15,7 +15,8 @@ __all__ = ['ParamListRenderer']
 def _fmt_anno(a)->str:
     "An annotation as it reads in the source: `Tensor`, `int | None`."
     if a is inspect.Parameter.empty: return ""
-    if isinstance(a, typing.ForwardRef): return a.__forward_arg__   # a NamedTuple's fields under `from __future__ import annotations`
+    # a NamedTuple's fields under `from __future__ import annotations`
+    if isinstance(a, typing.ForwardRef): return a.__forward_arg__
     return a if isinstance(a, str) else inspect.formatannotation(a)
 
 def _fmt_param(p:inspect.Parameter)->str:
@@ -26,7 +27,7 @@ def _fmt_param(p:inspect.Parameter)->str:
     return s
 
 def _library_twin(sym):
-    "The exported twin of a class defined in a notebook cell, or None: `inspect` finds no source for a class in `__main__`, so a dataclass's field comments are read from the library's copy."
+    "The exported twin of a notebook-defined class, or None (`inspect` finds no source in `__main__`)."
     if not inspect.isclass(sym) or getattr(sym, "__module__", None) != "__main__": return None
     try: from fmn_nb._modidx import d
     except ImportError: return None
@@ -65,11 +66,13 @@ class ParamListRenderer(BasicMarkdownRenderer):
         "`def f(a:int=1, ...) -> R` or `class C(...)`, one parameter per line when it is long."
         kw = "class" if inspect.isclass(self.sym) else "def"
         name = self.nm.split(".")[-1]
-        try: sig = inspect.signature(self.sym)      # annotations as written (strings, under `from __future__ import annotations`)
+        # annotations as written (strings, under `from __future__ import annotations`)
+        try: sig = inspect.signature(self.sym)
         except (ValueError, TypeError): sig = None
         if sig is None or _is_bare_module(self.sym): return f"{kw} {name}()"
         ps = [_fmt_param(p) for p in sig.parameters.values() if p.name not in ("self", "cls")]
-        ret = "" if kw == "class" or sig.return_annotation is inspect.Signature.empty else f"->{_fmt_anno(sig.return_annotation)}"
+        no_ret = kw == "class" or sig.return_annotation is inspect.Signature.empty
+        ret = "" if no_ret else f"->{_fmt_anno(sig.return_annotation)}"
         one = f"{kw} {name}({', '.join(ps)}){ret}"
         return one if len(one) <= 90 else f"{kw} {name}(\n" + "".join(f"    {p},\n" for p in ps) + f"){ret}"
 
@@ -79,15 +82,18 @@ class ParamListRenderer(BasicMarkdownRenderer):
         try: dm = _docments(self.sym)
         except Exception: return ""
         if _is_bare_module(self.sym): return ""
-        try: sig = inspect.signature(self.sym)  # annotations as written; docments would invent `NoneType` from a default None
+        # annotations as written; docments would invent `NoneType` from a default None
+        try: sig = inspect.signature(self.sym)
         except (ValueError, TypeError): sig = None
-        written = lambda k: (sig.return_annotation if k == "return" else sig.parameters[k].annotation) if sig is not None and (k == "return" or k in sig.parameters) else inspect.Parameter.empty
+        written = lambda k: ((sig.return_annotation if k == "return" else sig.parameters[k].annotation)
+                             if sig is not None and (k == "return" or k in sig.parameters) else inspect.Parameter.empty)
         items = []
         for k, d in dm.items():
             if k in ("self", "cls") or not d.get("docment") and k == "return": continue
             anno = _fmt_anno(written(k))
             bits = [f"`{anno}`"] if anno else []
-            if d.get("default", inspect.Parameter.empty) is not inspect.Parameter.empty: bits.append(f"default `{d['default']!r}`")
+            if d.get("default", inspect.Parameter.empty) is not inspect.Parameter.empty:
+                bits.append(f"default `{d['default']!r}`")
             star = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}.get(d.get("kind"), "")
             head = "**returns**" if k == "return" else f"**`{star}{k}`**"
             extra = f" ({', '.join(bits)})" if bits else ""
@@ -95,14 +101,15 @@ class ParamListRenderer(BasicMarkdownRenderer):
         return "\n".join(items)
 
     def _tuple_fields(self)->str:
-        "A NamedTuple's fields (its constructor is `*args, **kwargs` to docments), with their types, defaults and comments."
+        "A NamedTuple's fields (docments sees `*args, **kwargs`), with their types, defaults and comments."
         try: sig = inspect.signature(self.sym)
         except (ValueError, TypeError): return ""
         com, items = _field_comments(self.sym), []
         for k, p in sig.parameters.items():
             bits = [f"`{_fmt_anno(p.annotation)}`"] if p.annotation is not p.empty else []
             if p.default is not p.empty: bits.append(f"default `{p.default!r}`")
-            items.append(f"- **`{k}`**" + (f" ({', '.join(bits)})" if bits else "") + (f": {com[k]}" if com.get(k) else ""))
+            items.append(f"- **`{k}`**" + (f" ({', '.join(bits)})" if bits else "")
+                         + (f": {com[k]}" if com.get(k) else ""))
         return "\n".join(items)
 
     def _repr_markdown_(self)->str:

@@ -18,9 +18,11 @@ __all__ = ['STUDY_TABLES', 'LAMBDAS', 'STUDY_ROWS', 'study_config', 'run_study',
 # %% ../nbs/34_study.ipynb #92de71b4
 STUDY_TABLES = {   # table -> the preset and the fields every row shares
     "wordnet": dict(preset="wordnet_cpu", shared={}),
-    "yahoo": dict(preset="yahoo_cpu", shared=dict(svi_steps=5, lagging_max_steps=20, max_epochs=3, n_train=3000, n_valid=500,
+    "yahoo": dict(preset="yahoo_cpu",
+                  shared=dict(svi_steps=5, lagging_max_steps=20, max_epochs=3, n_train=3000, n_valid=500,
                                                  n_test=500, eval_samples=50)),
-    "omniglot": dict(preset="omniglot_cpu", shared=dict(svi_steps=5, lagging_max_steps=20, max_epochs=4, n_train=3000, n_valid=500,
+    "omniglot": dict(preset="omniglot_cpu",
+                     shared=dict(svi_steps=5, lagging_max_steps=20, max_epochs=4, n_train=3000, n_valid=500,
                                                        n_test=500, eval_samples=50)),
 }
 LAMBDAS = (0.3, 1, 3, 10, 30)   # the sweep of a fixed lambda
@@ -35,11 +37,15 @@ STUDY_ROWS = {   # row -> its method and settings
     "SA-VAE": dict(method="savae"),
     **{f"{c} critic, lambda {l:g}": dict(method="critic", critic=c, lam=float(l), critic_target=0.0)   # a fixed lambda
        for c in ("self", "hybrid", "nn") for l in LAMBDAS},
-    **{f"self critic, target {t:g}": dict(method="critic", critic="self", lam=1.0, critic_target=t) for t in (1, 1.5, 2.5)},
-    "self critic, target 1 + free bits": dict(method="critic+free_bits", critic="self", lam=1.0, critic_target=1.0, free_bits=0.25),
+    **{f"self critic, target {t:g}": dict(method="critic", critic="self", lam=1.0, critic_target=t) for t in (1, 1.5,
+                                                                                                              2.5)},
+    "self critic, target 1 + free bits": dict(method="critic+free_bits", critic="self", lam=1.0, critic_target=1.0,
+                                              free_bits=0.25),
     "self critic, target 1 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=1.0, critic_target=1.0),
-    "self critic, lambda 10 + free bits": dict(method="critic+free_bits", critic="self", lam=10.0, critic_target=0.0, free_bits=0.25),
-    "self critic, lambda 10 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=10.0, critic_target=0.0),
+    "self critic, lambda 10 + free bits": dict(method="critic+free_bits", critic="self", lam=10.0, critic_target=0.0,
+                                               free_bits=0.25),
+    "self critic, lambda 10 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=10.0,
+                                                  critic_target=0.0),
 }
 
 def study_config(table:str, # a key of `STUDY_TABLES`
@@ -73,7 +79,8 @@ def run_study(table:str, # a key of `STUDY_TABLES`
         if (Path(results)/table/f"{_slug(r)}-seed{s}.json").exists(): continue
         print(f"== study {table}: {r}, seed {s}", flush=True)
         done.append(run_config(cfg, table, r, results, runs, progress))
-        m = done[-1]["metrics"]; print(f"   nll {m['nll']:.2f} kl {m['kl']:.2f} mi {m['mi']:.2f} au {m['au']}", flush=True)
+        m = done[-1]["metrics"]
+        print(f"   nll {m['nll']:.2f} kl {m['kl']:.2f} mi {m['mi']:.2f} au {m['au']}", flush=True)
     return done
 
 # %% ../nbs/34_study.ipynb #f3c029a0
@@ -122,9 +129,11 @@ def frontier_plot(table:str, # a key of `STUDY_TABLES`
         mk, col = groups.get(kind, ("D", "C1"))
         for ax, k in zip(axs, ("mi", "kl")):
             ax.errorbar(s["nll"][0], s[k][0], xerr=s["nll"][1], yerr=s[k][1], fmt=mk, c=col, ms=5, capsize=2, alpha=0.8)
-            if label_rows is None or row in label_rows: ax.annotate(row, (s["nll"][0], s[k][0]), fontsize=6, xytext=(3, 2), textcoords="offset points")
+            if label_rows is None or row in label_rows:
+                ax.annotate(row, (s["nll"][0], s[k][0]), fontsize=6, xytext=(3, 2), textcoords="offset points")
     for ax, k in zip(axs, ("MI $I_q(x;z)$", "KL")): ax.set(xlabel="test NLL (nats)", ylabel=f"test {k} (nats)")
-    fig.suptitle(f"Information against NLL, {table} (mean ± sd over seeds; circles: critics, square: VAE, diamonds: other methods)", fontsize=9)
+    fig.suptitle(f"Information against NLL, {table} (mean ± sd over seeds; circles: critics, square: VAE, diamonds: "
+                 f"other methods)", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -156,9 +165,11 @@ def variance_plot(table:str, # a key of `STUDY_TABLES`
     v = json.loads((Path(results)/table/f"posterior_variance-seed{seed}.json").read_text())
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     for i, (row, var) in enumerate(v.items()):
-        ax.semilogy(range(1, len(var) + 1), [max(x, 1e-12) for x in var], "o-" if i % 2 == 0 else "s--", ms=3, label=row)
+        ax.semilogy(range(1, len(var) + 1), [max(x, 1e-12) for x in var], "o-" if i % 2 == 0 else "s--", ms=3,
+                    label=row)
     ax.axhline(0.01, c="gray", ls=":", label="AU threshold 0.01")
-    ax.set(xlabel="dimension, sorted by variance", ylabel=r"$\mathrm{Var}_x\,\mu_d(x)$ (test)", title=f"{table}, seed {seed}")
+    ax.set(xlabel="dimension, sorted by variance", ylabel=r"$\mathrm{Var}_x\,\mu_d(x)$ (test)",
+           title=f"{table}, seed {seed}")
     ax.legend(fontsize=7); fig.tight_layout()
     return fig
 
@@ -166,19 +177,23 @@ def variance_plot(table:str, # a key of `STUDY_TABLES`
 def study_main(argv:list[str]|None=None # command-line arguments (default: `sys.argv[1:]`)
               )->int: # exit status: 0, or 2 on a user error
     "`fmn_study`: run (resumably) and summarise the study's grid on one table."
-    p = argparse.ArgumentParser(prog="fmn_study", description="Run the study's grid of methods x settings x seeds on a CPU table, resumably; "
-                                "one JSON per run under results/study/TABLE/, then a mean ± sd summary and the frontier plot.")
+    p = argparse.ArgumentParser(prog="fmn_study",
+            description="Run the study's grid of methods x settings x seeds on a CPU table, resumably; "
+                                "one JSON per run under results/study/TABLE/, then a mean ± sd summary and the "
+                                "frontier plot.")
     p.add_argument("table", help=f"one of {', '.join(STUDY_TABLES)}")
     p.add_argument("rows", nargs="*", help="rows to run (default: all); `fmn_study TABLE --list` lists them")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds per row (default 0 1 2)")
     p.add_argument("--results", default="results/study", help="results folder (default results/study)")
-    p.add_argument("--summary", action="store_true", help="run nothing: print the summary and write summary.md and frontier.png")
+    p.add_argument("--summary", action="store_true",
+                   help="run nothing: print the summary and write summary.md and frontier.png")
     p.add_argument("--list", action="store_true", help="list the rows and exit")
     a = p.parse_args(argv)
     if a.list: print("\n".join(STUDY_ROWS)); return 0
     try:
         if not a.summary: run_study(a.table, a.rows or None, a.seeds, a.results)
-        elif a.table not in STUDY_TABLES: raise ConfigError(f"unknown study table {a.table!r}; valid: {', '.join(STUDY_TABLES)}")
+        elif a.table not in STUDY_TABLES:
+            raise ConfigError(f"unknown study table {a.table!r}; valid: {', '.join(STUDY_TABLES)}")
     except USER_ERRORS as e: print(f"fmn_study: error: {e}", file=sys.stderr); return 2
     except RunStopped as e: print(f"fmn_study: {e}", file=sys.stderr); return EXIT_STOPPED
     s = study_summary(a.table, a.results); print(s)

@@ -40,7 +40,7 @@ def main():
     torch.set_num_threads(1)
     g = torch.Generator().manual_seed(0)                       # the same data and critic in every process
     A, B = batch(g, a.K), batch(g, a.K)
-    torch.manual_seed(0); critic = NNCritic(mlp(6, 8, 16), z_dim=3, emb_dim=8, hidden=16).double()
+    torch.manual_seed(0); critic = NNCritic(mlp(6, 8, 16), z_dim=3, critic_dim=8, hidden=16).double()
     out = {"K": a.K}
     # single-process references, computed before the process group exists (so nothing is gathered)
     ref = copy.deepcopy(critic); c = critic_objective(ref, *A); c.backward()
