@@ -137,7 +137,9 @@ def method_callbacks(cfg:RunConfig, # the run (`method` and the method's fields 
     for p in parts:
         if p == "critic":
             critic = make_critic(cfg, model, rd, x_example)
-            if cfg.critic_target > 0: cbs.append(TargetCriticCB(critic, cfg.critic_target, lam=cfg.lam))
+            if cfg.critic_target > 0:
+                cbs.append(TargetCriticCB(critic, cfg.critic_target, lam=cfg.lam, rate=cfg.critic_rate,
+                                          lam_max=cfg.critic_lam_max))
             else: cbs.append(CriticCB(critic, cfg.lam))
         elif p == "kl_anneal": cbs.append(KLAnnealCB(cfg.anneal_start, cfg.anneal_epochs))
         elif p == "beta": cbs.append(BetaCB(cfg.beta))

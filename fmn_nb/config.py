@@ -39,6 +39,8 @@ class RunConfig:
     hybrid_share:str = "trunk" # what the hybrid critic shares: the trunk, or (text) the embedding (paper, section 3.3)
     lam:float = 1.0 # lambda, the weight of the critic objective c (paper eq. 7); with critic_target, its start
     critic_target:float = 0.0 # tau, nats: adapt lambda to keep c + log K >= tau (`TargetCriticCB`); 0: fixed lambda
+    critic_rate:float = 0.02 # eta: with critic_target, the step of log lambda per nat of shortfall, each optimiser step
+    critic_lam_max:float = 100.0 # lambda_max: with critic_target, the cap on the adapted lambda
     critic_dim:int = 64 # E, embedding size of the hybrid and NN critics
     anneal_start:float = 0.1 # KL annealing: weight at step 0 (He et al.: 0.1)
     anneal_epochs:int = 10 # KL annealing: epochs to reach weight 1
@@ -105,9 +107,10 @@ def check_config(cfg:RunConfig # the run to check
     for k in ("batch_size", "z_dim", "max_epochs", "eval_samples", "critic_dim"):
         if getattr(cfg, k) < 1: raise ConfigError(f"{k} must be at least 1, got {getattr(cfg, k)}")
     for k in ("n_train", "n_valid", "n_test", "free_bits", "anneal_epochs", "svi_steps", "lagging_max_steps",
-              "data_seed", "critic_target"):
+              "data_seed", "critic_target", "critic_rate"):
         if getattr(cfg, k) < 0: raise ConfigError(f"{k} must be >= 0, got {getattr(cfg, k)}")
-    for k, lo in (("lr", "a positive number"), ("lam", "a finite number >= 0"), ("bn_gamma", "a positive number")):
+    for k, lo in (("lr", "a positive number"), ("lam", "a finite number >= 0"), ("bn_gamma", "a positive number"),
+                  ("critic_lam_max", "a positive number")):
         v = getattr(cfg, k)
         ok = math.isfinite(v) and (v >= 0 if k == "lam" else v > 0)
         if not ok: raise ConfigError(f"{k} must be {lo}, got {v}")

@@ -39,6 +39,12 @@ STUDY_ROWS = {   # row -> its method and settings
        for c in ("self", "hybrid", "nn") for l in LAMBDAS},
     **{f"self critic, target {t:g}": dict(method="critic", critic="self", lam=1.0, critic_target=t) for t in (1, 1.5,
                                                                                                               2.5)},
+    **{f"self critic, target {t:g}, cap {m:g}": dict(method="critic", critic="self", lam=1.0, critic_target=t,
+                                                     critic_lam_max=float(m))   # lambda at most lambda_max
+       for t, m in ((1.5, 10), (1.5, 3), (2, 10))},
+    **{f"self critic, target {t:g}, rate {r:g}": dict(method="critic", critic="self", lam=1.0, critic_target=t,
+                                                      critic_rate=r)   # a slower step of log lambda
+       for t, r in ((1.5, 0.005),)},
     "self critic, target 1 + free bits": dict(method="critic+free_bits", critic="self", lam=1.0, critic_target=1.0,
                                               free_bits=0.25),
     "self critic, target 1 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=1.0, critic_target=1.0),
