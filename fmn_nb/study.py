@@ -15,9 +15,10 @@ from .rundir import EXIT_STOPPED
 __all__ = ['STUDY_TABLES', 'LAMBDAS', 'STUDY_ROWS', 'study_config', 'run_study', 'study_stats', 'study_summary', 'frontier_plot',
            'posterior_variances', 'variance_plot', 'study_main']
 
-# %% ../nbs/34_study.ipynb #92de71b4
+# %% ../nbs/34_study.ipynb #64f6e912
 STUDY_TABLES = {   # table -> the preset and the fields every row shares
     "wordnet": dict(preset="wordnet_cpu", shared={}),
+    "wordnet_long": dict(preset="wordnet_cpu", shared=dict(max_epochs=10)),   # does the cost shrink with training?
     "yahoo": dict(preset="yahoo_cpu",
                   shared=dict(svi_steps=5, lagging_max_steps=20, max_epochs=3, n_train=3000, n_valid=500,
                                                  n_test=500, eval_samples=50)),
@@ -25,6 +26,9 @@ STUDY_TABLES = {   # table -> the preset and the fields every row shares
                      shared=dict(svi_steps=5, lagging_max_steps=20, max_epochs=4, n_train=3000, n_valid=500,
                                                        n_test=500, eval_samples=50)),
 }
+
+
+# %% ../nbs/34_study.ipynb #f43a547f
 LAMBDAS = (0.3, 1, 3, 10, 30)   # the sweep of a fixed lambda
 STUDY_ROWS = {   # row -> its method and settings
     "VAE": dict(method="vae"),
@@ -54,6 +58,8 @@ STUDY_ROWS = {   # row -> its method and settings
                                                   critic_target=0.0),
 }
 
+
+# %% ../nbs/34_study.ipynb #a24c9b25
 def study_config(table:str, # a key of `STUDY_TABLES`
                  row:str, # a key of `STUDY_ROWS`
                  seed:int=0, # the run's seed (init, batch order, training binarisation)
