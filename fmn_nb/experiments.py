@@ -12,7 +12,7 @@ from .train import preset, train_run, evaluate_run, ConfigError, PRESETS, _write
 from .rundir import EXIT_STOPPED
 
 # %% auto #0
-__all__ = ['PAPER', 'PAPER_TIME', 'ROWS', 'TABLES', 'table_config', 'run_row', 'RunStopped', 'run_config', 'load_results',
+__all__ = ['PAPER', 'PAPER_TIME', 'ROWS', 'TABLES', 'table_config', 'RunStopped', 'run_config', 'run_row', 'load_results',
            'results_table', 'plot_mi', 'main']
 
 # %% ../nbs/30_experiments.ipynb #0a49651f
@@ -71,18 +71,23 @@ def _load_avg()->float|None:
 
 def _slug(row:str)->str: return "".join(c if c.isalnum() else "_" for c in row.lower()).strip("_")
 
-# %% ../nbs/30_experiments.ipynb #84f38284
-def run_row(table:str, # a key of `TABLES`
-            row:str, # a key of `ROWS`
-            results="results", # folder for `<table>/<row>-seed<seed>.json`
-            runs="runs/experiments", # folder for the run directories (checkpoints, logs)
-            seed:int=0, # the run's seed
-            progress:bool=False, # show progress bars and per-epoch lines
-            **overrides # RunConfig fields that replace the table's and the row's
-           )->dict:
-    "Train and evaluate one row; write `results/<table>/<row>.json` atomically and return its content."
-    return run_config(table_config(table, row, seed=seed, **overrides), table, row, results, runs, progress)
+# %% ../nbs/30_experiments.ipynb #4ad3ec46
+def _history(history:list # the learner's rows, one per epoch
+            )->list:
+    "The numbers of each epoch that a result keeps: validation ELBO, KL, MI, AU, seconds, the critic's c and lambda."
+    return [{k: r[k] for k in ("epoch", "valid_elbo", "valid_kl", "valid_mi", "valid_au", "seconds",
+                               "train_c", "train_lam") if k in r}
+            for r in history]
 
+def _machine(load0:float|None # the load average when the run started
+            )->dict:
+    "Where and when a result was made: the device's name, threads, load (start, now), CPUs, versions and date."
+    return {"device_name": (torch.cuda.get_device_name() if torch.cuda.is_available()
+                            else platform.processor() or platform.machine()),
+            "threads": torch.get_num_threads(), "load_avg": [load0, _load_avg()], "cpus": os.cpu_count(),
+            "torch": torch.__version__, "fmn_nb": fmn_nb.__version__, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+# %% ../nbs/30_experiments.ipynb #c8530b2f
 class RunStopped(RuntimeError):
     "A run ended early by a signal (SIGTERM, SIGINT): it has no result, and the runs after it do not start."
 
@@ -106,19 +111,26 @@ def run_config(cfg, # the `RunConfig` of the row (its `seed` is the run's)
     metrics = evaluate_run(run_dir)
     cfg_json = json.loads((run_dir/"config.json").read_text())
     out = {"table": table, "row": row, "seed": seed, "metrics": metrics, "train_seconds": train_s,
-           "epochs": len(learn.history),
-           "history": [{k: r[k] for k in ("epoch", "valid_elbo", "valid_kl", "valid_mi", "valid_au", "seconds",
-                                          "train_c", "train_lam") if k in r}
-                       for r in learn.history],
+           "epochs": len(learn.history), "history": _history(learn.history),
            "config": dataclasses.asdict(cfg), "data": cfg_json.get("data"), "device": cfg_json.get("device"),
-           "device_name": (torch.cuda.get_device_name() if torch.cuda.is_available()
-                           else platform.processor() or platform.machine()),
-           "threads": torch.get_num_threads(), "load_avg": [load0, _load_avg()], "cpus": os.cpu_count(),
-           "torch": torch.__version__, "fmn_nb": fmn_nb.__version__, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+           **_machine(load0)}
     p = Path(results)/table/f"{_slug(row)}-seed{seed}.json"; p.parent.mkdir(parents=True, exist_ok=True)
     _write_json(p, out)
     return out
 
+# %% ../nbs/30_experiments.ipynb #40fdd2e9
+def run_row(table:str, # a key of `TABLES`
+            row:str, # a key of `ROWS`
+            results="results", # folder for `<table>/<row>-seed<seed>.json`
+            runs="runs/experiments", # folder for the run directories (checkpoints, logs)
+            seed:int=0, # the run's seed
+            progress:bool=False, # show progress bars and per-epoch lines
+            **overrides # RunConfig fields that replace the table's and the row's
+           )->dict:
+    "Train and evaluate one row; write `results/<table>/<row>.json` atomically and return its content."
+    return run_config(table_config(table, row, seed=seed, **overrides), table, row, results, runs, progress)
+
+# %% ../nbs/30_experiments.ipynb #b50c5fd7
 def load_results(table:str, # a key of `TABLES`
                  results="results" # the results folder
                 )->dict:
@@ -130,7 +142,7 @@ def load_results(table:str, # a key of `TABLES`
         if isinstance(r, dict) and "row" in r: out.setdefault(r["row"], []).append(r)
     return out
 
-# %% ../nbs/30_experiments.ipynb #5f1be75a
+# %% ../nbs/30_experiments.ipynb #880cbcc8
 def results_table(table:str, # a key of `TABLES`
                   results="results" # the results folder
                  )->str:
@@ -150,6 +162,7 @@ def results_table(table:str, # a key of `TABLES`
                      f"{len(rs)} |")
     return "\n".join(lines)
 
+# %% ../nbs/30_experiments.ipynb #98a1d19a
 def plot_mi(table:str, # a key of `TABLES`
             results="results", # the results folder
             K:int|None=None # batch size for the log K line (default: the runs' batch size)

@@ -268,7 +268,7 @@ def load_explorer_model(name:str, # "omniglot_vae" or "wordnet_text_vae": files 
             weights_only=True).items()})
     return model.eval()
 
-# %% ../nbs/43_explorers.ipynb #b59d7486
+# %% ../nbs/43_explorers.ipynb #2346a56f
 def _show_grid(ax, imgs, nrow, title):
     ax.imshow(D.image_grid(imgs, nrow=nrow), cmap="gray_r", vmin=0, vmax=1); ax.set_axis_off()
     ax.set_title(title, fontsize=9)
@@ -287,6 +287,7 @@ def plot_reconstructions(model:PixelCNNVAE, # a PixelCNN VAE
     fig.tight_layout()
     return fig
 
+# %% ../nbs/43_explorers.ipynb #7bdc055a
 def plot_traversal(model:PixelCNNVAE, # a PixelCNN VAE
                    x:Tensor, # (1, 1, H, W): the image to start from
                    dims, # latent dimensions to move, one row each

@@ -92,7 +92,43 @@ def set_rng_state(st:dict # what `rng_state` returned
     torch.set_rng_state(st["torch"])
     if "cuda" in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st["cuda"])
 
-# %% ../nbs/20_learner.ipynb #5c42c049
+# %% ../nbs/20_learner.ipynb #c2203453
+def _with_run_cbs(cbs, # the callbacks given to the learner
+                  out_dir:Path|None # the run folder, or None
+                 )->list:
+    "`cbs` as a list, plus a `LogCB` and a `CheckpointCB` when there is a run folder and `cbs` has none."
+    cbs = list(cbs)
+    if out_dir is not None:   # imported here: those modules import this one
+        from fmn_nb.callbacks import LogCB
+        from fmn_nb.checkpoint import CheckpointCB
+        cbs += [c() for c in (LogCB, CheckpointCB) if not any(isinstance(cb, c) for cb in cbs)]
+    return cbs
+
+# %% ../nbs/20_learner.ipynb #d09f6303
+def _trainable_modules(learn, # the learner the callbacks join
+                       model:nn.Module, # the VAE
+                       cbs:list # the callbacks, in order
+                      )->dict: # name -> module: "model", then each callback's `modules()`
+    "Give each callback `learn`, and gather the model and the modules the callbacks add (a name used twice: an error)."
+    mods = {"model": model}
+    for cb in cbs:
+        cb.learn = learn
+        for k, m in cb.modules().items():
+            if k in mods: raise ValueError(f"Learner: two trainable modules named {k!r} (from {type(cb).__name__})")
+            mods[k] = m
+    return mods
+
+def _needs_features(model:nn.Module, # the VAE
+                    cbs:list # the callbacks
+                   )->bool:
+    "Whether a callback needs `model.features(x)`; a `ValueError` when the model has no `features`."
+    needs = any(getattr(cb, "needs_features", False) for cb in cbs)
+    if needs and not callable(getattr(model, "features", None)):
+        raise ValueError(f"Learner: a callback needs features, but {type(model).__name__} has no "
+                         "`features(x)` / `encode_features(h)`")
+    return needs
+
+# %% ../nbs/20_learner.ipynb #553f2015
 class Learner:
     "A VAE training loop whose loss is built from terms that callbacks add; see `EVENTS`."
     def __init__(self, model:nn.Module, # a VAE following the model protocol
@@ -116,44 +152,36 @@ class Learner:
         self.train_batches, self.valid_batches = train_batches, valid_batches
         self.seed, self.amp, self.get_x = seed, amp, get_x
         self.out_dir = None if out_dir is None else Path(out_dir)
-        cbs = list(cbs)
-        if self.out_dir is not None:   # imported here: those modules import this one
-            from fmn_nb.callbacks import LogCB
-            from fmn_nb.checkpoint import CheckpointCB
-            cbs += [c() for c in (LogCB, CheckpointCB) if not any(isinstance(cb, c) for cb in cbs)]
-        self.cbs = sorted(cbs, key=lambda cb: getattr(cb, "order", 0))
-        mods = {"model": model}
-        for cb in self.cbs:
-            cb.learn = self
-            for k, m in cb.modules().items():
-                if k in mods: raise ValueError(f"Learner: two trainable modules named {k!r} (from {type(cb).__name__})")
-                mods[k] = m
-        self.net = nn.ModuleDict(mods).to(self.device)
-        self.needs_features = any(getattr(cb, "needs_features", False) for cb in self.cbs)
-        if self.needs_features and not callable(getattr(model, "features", None)):
-            raise ValueError(f"Learner: a callback needs features, but {type(model).__name__} has no "
-                             "`features(x)` / `encode_features(h)`")
+        self.cbs = sorted(_with_run_cbs(cbs, self.out_dir), key=lambda cb: getattr(cb, "order", 0))
+        self.net = nn.ModuleDict(_trainable_modules(self, model, self.cbs)).to(self.device)
+        self.needs_features = _needs_features(model, self.cbs)
         self.opt = opt_func(self.net.parameters(), lr=lr)
         self.epoch = self.step = self.iter = 0  # epochs done, optimiser steps done, batch index within the epoch
         self.history, self.stop, self.training, self.kl_weight = [], False, False, 1.0
         self._skip, self._pending_rng, self._acc, self._in_epoch = 0, None, {}, False
         self.check_every, self._watch, self._unread = check_every, [], 0   # pending NaN checks, batches since read
 
-    @property
-    def model(self)->nn.Module:
-        "The VAE being trained."
-        return self.net["model"]
-    @property
-    def lr(self)->float:
-        "The optimiser's current learning rate (settable)."
-        return self.opt.param_groups[0]["lr"]
-    @lr.setter
-    def lr(self, v:float):
-        for g in self.opt.param_groups: g["lr"] = v
-    @property
-    def ckpt_path(self)->Path|None:
-        "`out_dir/ckpt.pt`, where checkpoints go (None without `out_dir`)."
-        return None if self.out_dir is None else self.out_dir/"ckpt.pt"
+# %% ../nbs/20_learner.ipynb #93bcf50d
+@patch(as_prop=True)
+def model(self:Learner)->nn.Module:
+    "The VAE being trained."
+    return self.net["model"]
+
+@patch(as_prop=True)
+def lr(self:Learner)->float:
+    "The optimiser's current learning rate (settable)."
+    return self.opt.param_groups[0]["lr"]
+
+@patch(set_prop=True, nm="lr")
+def _set_lr(self:Learner, v:float # the new learning rate
+           ):
+    "Set the learning rate of every parameter group."
+    for g in self.opt.param_groups: g["lr"] = v
+
+@patch(as_prop=True)
+def ckpt_path(self:Learner)->Path|None:
+    "`out_dir/ckpt.pt`, where checkpoints go (None without `out_dir`)."
+    return None if self.out_dir is None else self.out_dir/"ckpt.pt"
 
 # %% ../nbs/20_learner.ipynb #a48ac4d2
 @patch

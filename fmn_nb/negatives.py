@@ -245,7 +245,53 @@ def big_batch_mi(model, # a VAE with `encode(x) -> (mu, logvar)`
     chunks = [p[i:i + eval_batch] for i in range(0, len(p) - eval_batch + 1, eval_batch)]
     return sum(mi_batch(mu[c], logvar[c], g).item() for c in chunks) / len(chunks)
 
-# %% ../nbs/32_negatives.ipynb #1cff0f5d
+# %% ../nbs/32_negatives.ipynb #48c53e7d
+def _queue_cbs(kind:str, # vae, critic or queue
+               cfg, # the run's `RunConfig`
+               lam:float, # $\lambda$
+               queue_size:int # M
+              )->list:
+    "The callbacks of a `queue_run`: gradient clipping, then the self critic or the queued separable one."
+    from fmn_nb.critics import SelfCritic
+    from fmn_nb.learner import CriticCB, GradClipCB
+    cbs = [GradClipCB(cfg.clip)]
+    if kind == "critic": cbs.append(CriticCB(SelfCritic(), lam))
+    if kind == "queue": cbs.append(QueueCriticCB(SeparableSelfCritic(cfg.z_dim), lam, queue_size, momentum=0.))
+    return cbs
+
+# %% ../nbs/32_negatives.ipynb #f700d7fa
+def _epoch_row(kind:str, # vae, critic or queue
+               epoch:int, # epochs done
+               r:dict, # the learner's history row of that epoch
+               mi_big:float, # `big_batch_mi` on the validation batches
+               K:int, # the batch size
+               t0:float # when training started (`time.time()`)
+              )->dict:
+    "One epoch of a `queue_run`: validation ELBO, KL and MI, the critic's $c$ and its bounds, seconds so far."
+    return {"epoch": epoch, "valid_elbo": r["valid_elbo"], "valid_kl": r["valid_kl"],
+            "train_c": r.get("train_c"),
+            "train_c_bound": r.get("train_c_bound",
+                    None if kind == "vae" else r.get("train_c", math.nan) + math.log(K)),
+            "train_c_queue": r.get("train_c_queue"),   # queue runs: c + log N over stale keys (not a bound)
+            "mi_big": mi_big, "mi_k": r["valid_mi"],
+            "seconds": time.time() - t0}
+
+# %% ../nbs/32_negatives.ipynb #2db38ce6
+def _test_metrics(model, # the trained VAE
+                  rd, # the run's data (`make_data`)
+                  n_samples:int, # importance samples of the NLL
+                  eval_batch:int # batch of the MI estimator
+                 )->dict:
+    "The test numbers of a `queue_run`: NLL (and perplexity, for text), KL, big-batch MI and active units."
+    from fmn_nb.metrics import iw_perplexity, iw_nll, kl as kl_metric, active_units
+    model.eval(); g = torch.Generator().manual_seed(0)
+    if rd.modality == "text":
+        ppl = iw_perplexity(model, rd.test, n_samples=n_samples, generator=g); nll, ppl = ppl.nll, ppl.ppl
+    else: nll, ppl = iw_nll(model, rd.test, n_samples=n_samples, generator=g), None
+    return {"nll": nll, "ppl": ppl, "kl": kl_metric(model, rd.test),
+            "mi_big": big_batch_mi(model, rd.test, eval_batch), "au": active_units(model, rd.test)}
+
+# %% ../nbs/32_negatives.ipynb #53cd7d0f
 def queue_run(kind:str, # vae, critic (paper's self critic) or queue (separable self critic with a queue)
               out, # JSON file for the curves and metrics
               epochs:int=6, # training epochs
@@ -258,36 +304,22 @@ def queue_run(kind:str, # vae, critic (paper's self critic) or queue (separable 
              )->dict:
     "Train a CPU-scale VAE: no critic, the self critic or the queued self critic; save per-epoch MI and test metrics."
     from fmn_nb.train import preset, make_data, make_model
-    from fmn_nb.critics import SelfCritic
-    from fmn_nb.learner import Learner, CriticCB, GradClipCB
-    from fmn_nb.metrics import iw_perplexity, iw_nll, kl as kl_metric, active_units
+    from fmn_nb.learner import Learner
     if kind not in ("vae", "critic", "queue"):
         raise ValueError(f"queue_run: kind must be vae, critic or queue, not {kind!r}")
     cfg = preset(preset_name, **overrides); set_seed(cfg.seed)
     rd = make_data(cfg); model = make_model(cfg, rd)
-    cbs = [GradClipCB(cfg.clip)]
-    if kind == "critic": cbs.append(CriticCB(SelfCritic(), lam))
-    if kind == "queue": cbs.append(QueueCriticCB(SeparableSelfCritic(cfg.z_dim), lam, queue_size, momentum=0.))
-    learn = Learner(model, rd.train, rd.valid, cbs, opt_func=torch.optim.Adam, lr=cfg.lr, device="cpu", seed=cfg.seed)
+    learn = Learner(model, rd.train, rd.valid, _queue_cbs(kind, cfg, lam, queue_size), opt_func=torch.optim.Adam,
+                    lr=cfg.lr, device="cpu", seed=cfg.seed)
     rows, t0 = [], time.time()
     for e in range(epochs):
-        learn.fit(e + 1); r = learn.history[-1]
-        rows.append({"epoch": e + 1, "valid_elbo": r["valid_elbo"], "valid_kl": r["valid_kl"],
-                     "train_c": r.get("train_c"),
-                     "train_c_bound": r.get("train_c_bound",
-                             None if kind == "vae" else r.get("train_c", math.nan) + math.log(cfg.batch_size)),
-                     "train_c_queue": r.get("train_c_queue"),   # queue runs: c + log N over stale keys (not a bound)
-                     "mi_big": big_batch_mi(model, rd.valid, eval_batch), "mi_k": r["valid_mi"],
-                     "seconds": time.time() - t0})
+        learn.fit(e + 1)
+        rows.append(_epoch_row(kind, e + 1, learn.history[-1], big_batch_mi(model, rd.valid, eval_batch),
+                               cfg.batch_size, t0))
         print(kind, {k: round(v, 3) if isinstance(v, float) else v for k, v in rows[-1].items()}, flush=True)
-    model.eval(); g = torch.Generator().manual_seed(0)
-    if rd.modality == "text":
-        ppl = iw_perplexity(model, rd.test, n_samples=cfg.eval_samples, generator=g); nll, ppl = ppl.nll, ppl.ppl
-    else: nll, ppl = iw_nll(model, rd.test, n_samples=cfg.eval_samples, generator=g), None
     res = {"kind": kind, "lam": lam, "queue_size": queue_size if kind == "queue" else 0, "batch_size": cfg.batch_size,
            "eval_batch": eval_batch, "epochs": rows, "preset": preset_name,
-           "test": {"nll": nll, "ppl": ppl, "kl": kl_metric(model, rd.test),
-           "mi_big": big_batch_mi(model, rd.test, eval_batch), "au": active_units(model, rd.test)},
+           "test": _test_metrics(model, rd, cfg.eval_samples, eval_batch),
            "data": rd.description, "device": "cpu", "threads": torch.get_num_threads(), "seconds": time.time() - t0}
     Path(out).parent.mkdir(parents=True, exist_ok=True); atomic_write(out, json.dumps(res, indent=1))
     return res
