@@ -54,6 +54,8 @@ STUDY_ROWS = {   # row -> its method and settings
     "self critic, target 1 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=1.0, critic_target=1.0),
     "self critic, target 1.5, cap 10 + free bits": dict(method="critic+free_bits", critic="self", lam=1.0,
                                                         critic_target=1.5, critic_lam_max=10.0, free_bits=0.25),
+    "self critic, target 2, cap 10 + free bits": dict(method="critic+free_bits", critic="self", lam=1.0,
+                                                      critic_target=2.0, critic_lam_max=10.0, free_bits=0.25),
     "self critic, lambda 10 + free bits": dict(method="critic+free_bits", critic="self", lam=10.0, critic_target=0.0,
                                                free_bits=0.25),
     "self critic, lambda 10 + KL annealing": dict(method="critic+kl_anneal", critic="self", lam=10.0,
