@@ -48,11 +48,13 @@ TABLES = {
                                      n_valid=500, n_test=500, eval_samples=50)),
     "yahoo_cpu": dict(preset="yahoo_cpu", paper="yahoo",
                       shared=dict(lam=10.0, critic_target=0.0, svi_steps=5, lagging_max_steps=20, max_epochs=3,
-                                  n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
+                                  n_train=3000, n_valid=500, n_test=500, eval_samples=50,
+                                  critic_with="", free_bits=0.0)),   # a fixed lambda, as these rows ran
     # the same, trained up to 10 epochs: does the critic escape collapse on Yahoo given more steps?
     "yahoo_cpu_long": dict(preset="yahoo_cpu", paper="yahoo",
                       shared=dict(lam=10.0, critic_target=0.0, svi_steps=5, lagging_max_steps=20, max_epochs=10,
-                                  n_train=3000, n_valid=500, n_test=500, eval_samples=50)),
+                                  n_train=3000, n_valid=500, n_test=500, eval_samples=50,
+                                  critic_with="", free_bits=0.0)),
 }
 
 def table_config(table:str, # a key of `TABLES`, e.g. "omniglot_cpu"
