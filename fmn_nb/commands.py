@@ -106,7 +106,7 @@ def eval_main(argv:list[str]|None=None # command-line arguments (default: `sys.a
     return 0
 
 # %% ../nbs/22c_commands.ipynb #13bb5465
-# the two runs of the quickstart; the critic keeps the preset's target of 1 nat for c + log K
+# the two runs of the quickstart; the critic is what the preset gives --method critic
 QUICKSTART = [("VAE", dict(method="vae")), ("VAE + self critic", dict(method="critic", critic="self"))]
 
 def quickstart(out="runs/quickstart", # folder for the two runs, the table and the plot (replaced)
@@ -117,7 +117,10 @@ def quickstart(out="runs/quickstart", # folder for the two runs, the table and t
     out, res, t0 = Path(out), {}, time.time()
     cfgs = {name: preset("wordnet_cpu", **{**kw, **overrides}) for name, kw in QUICKSTART}   # all checked first
     for i, (name, cfg) in enumerate(cfgs.items()):
-        crit = f", target {cfg.critic_target:g} nats for c + log K" if cfg.critic_target else f", lambda {cfg.lam:g}"
+        crit = (f", target {cfg.critic_target:g} nats for c + log K, lambda at most {cfg.critic_lam_max:g}"
+                if cfg.critic_target else f", lambda {cfg.lam:g}")
+        crit += f", with {cfg.critic_with} {cfg.free_bits:g}" if cfg.critic_with == "free_bits" else (
+            f", with {cfg.critic_with}" if cfg.critic_with else "")
         crit = crit if "critic" in cfg.method else ""
         print(f"[{i + 1}/{len(cfgs)}] training {name} ({cfg.method}{crit}) on {cfg.n_train or 'all'} sentences, "
               f"{cfg.max_epochs} epochs", flush=True)
@@ -169,7 +172,7 @@ def quickstart_main(argv:list[str]|None=None # command-line arguments (default: 
                    )->int: # exit status: 0, or 2 on a user error
     "`fmn_quickstart`: the README's first command."
     p = argparse.ArgumentParser(prog="fmn_quickstart", description="Train a VAE and a VAE with a self critic on the "
-        "embedded sentences (about a minute on 2 CPU cores); print NLL, KL, MI, AU; plot MI per epoch.")
+        "embedded sentences (a few minutes on 2 CPU cores); print NLL, KL, MI, AU; plot MI per epoch.")
     p.add_argument("--out", default="runs/quickstart",
                    help="folder for the runs, results.md and mi_per_epoch.png (replaced)")
     p.add_argument("fields", nargs="*", metavar="field=value", help="change a field in both runs, e.g. max_epochs=2")
