@@ -41,7 +41,7 @@ class RunConfig:
     critic_target:float = 0.0 # tau, nats: adapt lambda to keep c + log K >= tau (`TargetCriticCB`); 0: fixed lambda
     critic_rate:float = 0.02 # eta: with critic_target, the step of log lambda per nat of shortfall, each optimiser step
     critic_lam_max:float = 100.0 # lambda_max: with critic_target, the cap on the adapted lambda
-    critic_with:str = "" # methods the critic brings along (joined by +, e.g. free_bits): method critic means critic+these
+    critic_with:str = "" # methods the critic brings along (joined by +): method critic then means critic+these
     critic_dim:int = 64 # E, embedding size of the hybrid and NN critics
     anneal_start:float = 0.1 # KL annealing: weight at step 0 (He et al.: 0.1)
     anneal_epochs:int = 10 # KL annealing: epochs to reach weight 1
