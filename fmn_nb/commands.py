@@ -119,8 +119,7 @@ def quickstart(out="runs/quickstart", # folder for the two runs, the table and t
     for i, (name, cfg) in enumerate(cfgs.items()):
         crit = (f", target {cfg.critic_target:g} nats for c + log K, lambda at most {cfg.critic_lam_max:g}"
                 if cfg.critic_target else f", lambda {cfg.lam:g}")
-        crit += f", with {cfg.critic_with} {cfg.free_bits:g}" if cfg.critic_with == "free_bits" else (
-            f", with {cfg.critic_with}" if cfg.critic_with else "")
+        crit += f", with {cfg.critic_with}" if cfg.critic_with else ""
         crit = crit if "critic" in cfg.method else ""
         print(f"[{i + 1}/{len(cfgs)}] training {name} ({cfg.method}{crit}) on {cfg.n_train or 'all'} sentences, "
               f"{cfg.max_epochs} epochs", flush=True)
